@@ -1,0 +1,200 @@
+# Bulkhead: one plain Makefile with explicit source lists.
+#   make        -> build/bulkhead.efi, build/esp/, build/disk.img (Bochs disk)
+#   make test   -> unit (cmocka), QEMU TCG and Bochs suites; last line "N passed, N failed"
+#   make run    -> boots the default config in the best emulator here, serial on the terminal
+#   make bench  -> boot time and memory footprint figures
+# Kernel code is freestanding: newlib (built once from Debian's newlib-source into build/newlib)
+# is its C library, and no header of the host's libc is on its include path.
+
+BUILD      := build
+NEWLIB     := $(BUILD)/newlib/x86_64-elf
+NEWLIB_OK  := $(BUILD)/newlib/.done
+GCC_INC    := $(shell gcc -print-file-name=include)
+CC         := gcc
+LD         := ld
+OBJCOPY    := objcopy
+
+WARN       := -Wall -Wextra -Werror
+# Quiet by default; `make V=1` shows every command.
+Q          := $(if $(V),,@)
+# Shared by kernel and loader: freestanding, our include paths only, no red zone (interrupts
+# and exceptions push onto the current stack), no stack protector (no TLS canary here).
+FREESTANDING := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdinc -isystem $(GCC_INC) \
+                -isystem $(NEWLIB)/include -Iinclude -I. -mno-red-zone -fno-stack-protector \
+                -fno-omit-frame-pointer -fno-asynchronous-unwind-tables
+
+# The kernel is linked in the top 2 GiB (see linker.ld), hence -mcmodel=kernel. It never
+# touches vector registers itself (-mgeneral-regs-only); see README "Vector state".
+KERNEL_CFLAGS := $(FREESTANDING) -fno-pic -mcmodel=kernel -mgeneral-regs-only $(KERNEL_EXTRA_CFLAGS)
+
+# gnu-efi side: position independent, MS ABI for firmware calls (efi_main itself is SysV,
+# called by Debian's crt0; see boot/efi_main.c). libefi brings its own memset/memcpy, so it is
+# linked before newlib.
+EFI_CFLAGS := $(FREESTANDING) -I/usr/include/efi -I/usr/include/efi/x86_64 -fpic -fshort-wchar \
+              -DGNU_EFI_USE_MS_ABI -mgeneral-regs-only
+EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -T /usr/lib/elf_x86_64_efi.lds \
+               /usr/lib/crt0-efi-x86_64.o
+
+KERNEL_SRCS := \
+	kernel/entry.S \
+	kernel/isr.S \
+	kernel/main.c \
+	kernel/gdt.c \
+	kernel/idt.c \
+	kernel/exception.c \
+	kernel/panic.c \
+	kernel/log.c \
+	kernel/newlib_hooks.c \
+	kernel/config.c \
+	kernel/host_summary.c \
+	mm/frame_alloc.c \
+	mm/paging.c \
+	mm/memmap.c \
+	mm/memmap_seed.c \
+	mm/kernel_map.c \
+	drivers/uart16550.c \
+	drivers/acpi.c \
+	drivers/tsc.c \
+	vmx/vmx_caps.c \
+	vmx/vmx_probe.c
+
+# Files compiled for the UEFI loader: its own, plus the pure modules it shares with the kernel.
+LOADER_SRCS := \
+	boot/efi_main.c \
+	boot/console.c \
+	boot/esp_files.c \
+	boot/kernel_image.c \
+	boot/memory_map.c \
+	boot/handoff.c \
+	boot/blobs.S \
+	kernel/config.c \
+	mm/paging.c \
+	mm/memmap.c \
+	drivers/uart16550.c
+
+UNIT_TESTS := config frame_alloc paging memmap acpi vmx_caps tsc
+
+KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
+LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(LOADER_SRCS))
+
+.PHONY: all newlib unit test run bench clean distclean
+all: $(BUILD)/bulkhead.efi $(BUILD)/bulkhead-faulttest.efi $(BUILD)/esp/.stamp $(BUILD)/disk.img
+
+# Debian packages first (installed when root, else named), then newlib once.
+$(BUILD)/.packages-ok: tools/packages.txt tools/need-packages.sh
+	@mkdir -p $(BUILD)
+	tools/need-packages.sh
+	@touch $@
+
+newlib: $(NEWLIB_OK)
+$(NEWLIB_OK): $(BUILD)/.packages-ok tools/build-newlib.sh
+	tools/build-newlib.sh
+
+# --- kernel -------------------------------------------------------------------------------
+$(BUILD)/kernel/%.c.o: %.c $(NEWLIB_OK)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/kernel/%.S.o: %.S $(NEWLIB_OK)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+KERNEL_LIBS := $(NEWLIB)/lib/libc.a
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) linker.ld $(NEWLIB_OK)
+	@echo "  LD      $@"
+	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld \
+		$(KERNEL_OBJS) $(KERNEL_LIBS) -o $@
+	tools/check-kernel-image.sh $@
+
+# The fault-test kernel: the same objects plus one that raises a deliberate #PF after the
+# host summary, so the Bochs suite can check the exception dump.
+$(BUILD)/kernel-faulttest.elf: $(KERNEL_OBJS) $(BUILD)/kernel/tests/selftest/fault.c.o linker.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld \
+		$(KERNEL_OBJS) $(BUILD)/kernel/tests/selftest/fault.c.o $(KERNEL_LIBS) -o $@
+
+# --- loader -------------------------------------------------------------------------------
+$(BUILD)/loader/%.c.o: %.c $(NEWLIB_OK)
+	@mkdir -p $(dir $@)
+	@echo "  CC/EFI  $<"
+	$(Q)$(CC) $(EFI_CFLAGS) -MMD -MP -c $< -o $@
+
+# blobs.S pulls in the kernel ELF (without debug info) and the default config with .incbin.
+$(BUILD)/%.stripped: $(BUILD)/%.elf
+	$(Q)$(OBJCOPY) --strip-debug $< $@
+$(BUILD)/loader/boot/blobs.S.o: boot/blobs.S $(BUILD)/kernel.stripped boot/default.cfg
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_ELF=\"$(BUILD)/kernel.stripped\" -c $< -o $@
+$(BUILD)/loader-faulttest/blobs.S.o: boot/blobs.S $(BUILD)/kernel-faulttest.stripped boot/default.cfg
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_ELF=\"$(BUILD)/kernel-faulttest.stripped\" -c $< -o $@
+
+LOADER_COMMON := $(filter-out $(BUILD)/loader/boot/blobs.S.o,$(LOADER_OBJS))
+
+define efi_link
+	@echo "  EFI     $(2)"
+	$(Q)$(LD) $(EFI_LDFLAGS) -z noexecstack $(1) -L/usr/lib -lefi -lgnuefi $(NEWLIB)/lib/libc.a -o $(2).so
+	$(Q)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* \
+		-j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $(2).so $(2)
+endef
+
+$(BUILD)/bulkhead.efi: $(LOADER_OBJS)
+	$(call efi_link,$(LOADER_OBJS),$@)
+$(BUILD)/bulkhead-faulttest.efi: $(LOADER_COMMON) $(BUILD)/loader-faulttest/blobs.S.o
+	$(call efi_link,$(LOADER_COMMON) $(BUILD)/loader-faulttest/blobs.S.o,$@)
+
+# --- test guest images (loaded as boot modules; run under VMX from a later version) --------
+$(BUILD)/guests/hello.elf: tests/guests/hello.S tests/guests/guest.ld
+	@mkdir -p $(dir $@)
+	$(CC) -nostdlib -static -ffreestanding -Wl,-T,tests/guests/guest.ld -Wl,-z,noexecstack \
+		-Wl,--build-id=none tests/guests/hello.S -o $@
+
+# --- ESP folder and the Bochs disk image ---------------------------------------------------
+$(BUILD)/esp/.stamp: $(BUILD)/bulkhead.efi samples/bulkhead.cfg $(BUILD)/guests/hello.elf
+	rm -rf $(BUILD)/esp && mkdir -p $(BUILD)/esp/EFI/BOOT
+	cp $(BUILD)/bulkhead.efi $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI
+	cp samples/bulkhead.cfg $(BUILD)/esp/EFI/BOOT/bulkhead.cfg
+	cp $(BUILD)/guests/hello.elf $(BUILD)/esp/EFI/BOOT/hello.elf
+	touch $@
+
+$(BUILD)/disk.img: $(BUILD)/esp/.stamp tools/make-disk.sh
+	tools/make-disk.sh $(BUILD)/esp $@
+
+# --- unit tests (host, cmocka) -------------------------------------------------------------
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -I. -fsanitize=address,undefined
+
+$(BUILD)/unit/test_config: tests/unit/test_config.c kernel/config.c
+$(BUILD)/unit/test_frame_alloc: tests/unit/test_frame_alloc.c mm/frame_alloc.c
+$(BUILD)/unit/test_paging: tests/unit/test_paging.c mm/paging.c
+$(BUILD)/unit/test_memmap: tests/unit/test_memmap.c mm/memmap.c mm/memmap_seed.c mm/frame_alloc.c
+$(BUILD)/unit/test_acpi: tests/unit/test_acpi.c drivers/acpi.c
+$(BUILD)/unit/test_vmx_caps: tests/unit/test_vmx_caps.c vmx/vmx_caps.c
+$(BUILD)/unit/test_tsc: tests/unit/test_tsc.c drivers/tsc.c
+$(BUILD)/unit/test_%: | $(BUILD)/.packages-ok
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(CC) $(HOST_CFLAGS) $(filter %.c,$^) -lcmocka -o $@
+
+unit: $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
+	tests/runners/run-unit.sh $(UNIT_TESTS)
+
+# --- test, run, bench ----------------------------------------------------------------------
+test: all unit
+	tests/runners/run-all.sh
+
+run: all
+	tools/run.sh
+
+bench: all
+	tools/bench.sh
+
+clean:
+	rm -rf $(BUILD)/kernel $(BUILD)/loader $(BUILD)/loader-faulttest $(BUILD)/unit $(BUILD)/guests \
+		$(BUILD)/esp $(BUILD)/*.efi $(BUILD)/*.so $(BUILD)/*.elf $(BUILD)/*.stripped \
+		$(BUILD)/disk.img $(BUILD)/test $(BUILD)/bench $(BUILD)/run
+distclean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/kernel $(BUILD)/loader -name '*.d' 2>/dev/null)
