@@ -1,0 +1,105 @@
+/*
+ * bulkhead.cfg: the parsed form of the administrator's configuration and the functions that
+ * produce it. The text is INI-style (see README "Configuration"): a [hypervisor] section and
+ * one [partition NAME] section per partition. The same parser runs in the UEFI loader (to know
+ * what to load and how much to reserve) and in the kernel (to check the config against the
+ * CPUs it found), so it is pure: no allocation, no global state, no floating point, only
+ * caller-provided structs. config_parse checks each line on its own; config_validate checks
+ * the parsed whole against the machine. Both collect every error rather than stopping at the
+ * first, so an administrator fixes a broken file in one round trip.
+ */
+#ifndef BULKHEAD_CONFIG_H
+#define BULKHEAD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "param.h"
+
+enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
+enum stop_action { STOP_POWEROFF = 0, STOP_HALT, STOP_REBOOT };
+enum partition_type { PARTITION_ELF = 0, PARTITION_LINUX };
+
+/* Base I/O ports of the four legacy serial ports, as the names com1..com4 mean them. */
+#define CONFIG_COM1_PORT        0x3f8
+#define CONFIG_COM2_PORT        0x2f8
+#define CONFIG_COM3_PORT        0x3e8
+#define CONFIG_COM4_PORT        0x2e8
+
+/* 115200 / baud is the 16550 divisor latch value, so only exact divisors are usable. */
+#define CONFIG_BAUD_BASE        115200u
+
+#define CONFIG_ERROR_MESSAGE_MAX 128
+
+struct hv_config {
+	uint64_t memory;                /* bytes reserved for the hypervisor itself */
+	uint16_t serial_port;           /* 16550 base I/O port */
+	uint32_t baud;
+	char hostname[CONFIG_HOSTNAME_MAX];
+	enum log_level log_level;
+	enum stop_action on_stop;
+	unsigned memory_line;           /* line of the memory key, 0 if defaulted */
+};
+
+struct partition_config {
+	char name[PARTITION_NAME_MAX];
+	uint64_t memory;                /* bytes, a multiple of PARTITION_MEM_ALIGN */
+	uint64_t cpus;                  /* bit n = CPU n */
+	char image[CONFIG_PATH_MAX];    /* relative to the folder holding bulkhead.cfg */
+	char initrd[CONFIG_PATH_MAX];   /* "" if none */
+	char cmdline[CONFIG_CMDLINE_MAX];
+	enum partition_type type;
+	bool privileged;
+	bool autostart;
+	unsigned line, memory_line, cpus_line, image_line;  /* where each was set; 0 if not */
+};
+
+struct config {
+	struct hv_config hv;
+	unsigned partition_count;
+	struct partition_config partitions[MAX_PARTITIONS];
+};
+
+struct config_error {
+	unsigned line;                  /* 1-based; 0: not tied to a line */
+	char message[CONFIG_ERROR_MESSAGE_MAX];
+};
+
+struct config_errors {
+	unsigned count;                 /* entries used in list */
+	unsigned dropped;               /* further errors found but not kept */
+	struct config_error list[CONFIG_MAX_ERRORS];
+};
+
+struct config_limits {
+	uint64_t ram_available;         /* bytes all partitions together may have */
+	unsigned cpu_count;             /* 0 = unknown, skip CPU range check */
+};
+
+/* Fills cfg with the built-in defaults and no partitions. */
+void config_defaults(struct config *cfg);
+
+/* Parses text (len bytes, need not be NUL-terminated; embedded NULs are an error). Collects EVERY
+ * error (keeps going line by line), returns the number of errors found (errs->count + dropped).
+ * errs is reset first. cfg is only meaningful when the result is 0. */
+int config_parse(const char *text, size_t len, struct config *cfg, struct config_errors *errs);
+
+/* Cross-checks a parsed config against the machine; appends errors; returns errors added.
+ * lim may be NULL to check only what does not depend on the machine. */
+int config_validate(const struct config *cfg, const struct config_limits *lim, struct config_errors *errs);
+
+/* "64M", "1GiB", "2097152"... into bytes. 0 ok, -1 bad (*out untouched). */
+int config_parse_size(const char *s, uint64_t *out);
+
+/* "0", "0,2", "1-3", "0-1,4" into a mask (bit n = CPU n). 0 ok, -1 bad (*mask untouched). */
+int config_parse_cpu_list(const char *s, uint64_t *mask);
+
+/* "FILE:LINE: message" (or "FILE: message" for line 0) into buf; returns snprintf's result. */
+int config_format_error(char *buf, size_t size, const char *file, const struct config_error *e);
+
+/* The config spelling of each enum value ("info", "poweroff", "linux"); "?" if out of range. */
+const char *config_log_level_name(enum log_level l);
+const char *config_stop_action_name(enum stop_action a);
+const char *config_partition_type_name(enum partition_type t);
+
+#endif
