@@ -1,0 +1,19 @@
+/*
+ * Binary payloads carried inside BOOTX64.EFI: the kernel ELF and the default configuration
+ * (used when no bulkhead.cfg sits next to the loader). gnu-efi's link script folds read-only
+ * data into .data, so they live there. KERNEL_ELF is the path, given by the Makefile.
+ */
+	.section .data
+	.balign 64
+	.globl kernel_elf_image, kernel_elf_image_end
+kernel_elf_image:
+	.incbin KERNEL_ELF
+kernel_elf_image_end:
+
+	.balign 16
+	.globl default_config_text, default_config_text_end
+default_config_text:
+	.incbin "boot/default.cfg"
+default_config_text_end:
+	.byte 0
+	.section .note.GNU-stack, "", @progbits
