@@ -1,0 +1,28 @@
+/*
+ * The register frame every interrupt/exception stub builds (kernel/isr.S) and the C side that
+ * receives it. Offsets are pinned with _Static_assert because the assembly depends on them.
+ */
+#ifndef BULKHEAD_EXCEPTION_H
+#define BULKHEAD_EXCEPTION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct exception_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error_code;          /* pushed by the stub (0 when the CPU has none) */
+	uint64_t rip, cs, rflags, rsp, ss;    /* pushed by the CPU */
+};
+_Static_assert(offsetof(struct exception_frame, rax) == 14 * 8, "isr.S pushes 15 GPRs");
+_Static_assert(offsetof(struct exception_frame, vector) == 15 * 8, "isr.S: vector above GPRs");
+_Static_assert(offsetof(struct exception_frame, rip) == 17 * 8, "CPU frame after error code");
+_Static_assert(sizeof(struct exception_frame) == 22 * 8, "frame size used by isr.S");
+
+void idt_init(void);
+/* Called from isr.S. */
+void exception_dispatch(struct exception_frame *f);
+/* Test hook: a test kernel links a strong definition that raises a deliberate fault. */
+void selftest_after_summary(void);
+
+#endif

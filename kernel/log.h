@@ -1,0 +1,23 @@
+/*
+ * The hypervisor's console output and log ring. kprintf() writes text to the serial console
+ * and keeps it in a ring of the last LOG_RING_SIZE bytes (read back later by the management
+ * shell). klog() adds the "[hv] " prefix and honours the configured log level for the console;
+ * the ring keeps every level, so raising the level after the fact loses nothing recent.
+ */
+#ifndef BULKHEAD_LOG_H
+#define BULKHEAD_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "drivers/uart16550.h"
+#include "kernel/config.h"
+
+void log_init(struct uart *console, enum log_level level);
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void klog(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Raw bytes to the console and the ring (newlib's _write ends here). */
+void log_write(const char *s, size_t n, int to_console);
+/* Copies the oldest-to-newest ring content into buf; returns bytes copied. */
+size_t log_ring_copy(char *buf, size_t size);
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * kernel_main: the hypervisor's boot sequence after the loader's jump. It takes the machine
+ * over step by step, each step relying only on the ones before it: the config (for the console
+ * settings), the console, descriptor tables and exception dumps, the hypervisor's own memory
+ * pool and page tables, the frame allocator for partition RAM, ACPI, the TSC, a final check of
+ * the config against the real machine, and the VMX probe. It ends with the host summary.
+ */
+#include <string.h>
+#include "boot_info.h"
+#include "drivers/uart16550.h"
+#include "kernel/exception.h"
+#include "kernel/gdt.h"
+#include "kernel/host.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+#include "kernel/x86.h"
+#include "mm/frame_alloc.h"
+
+void kernel_main(struct boot_info *bi);
+void heap_init(void *base, size_t size);
+
+static struct config cfg;
+static struct config_errors cfg_errors;
+static struct uart console;
+static struct cpu_tables bsp_tables;
+static uint8_t bsp_ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
+static struct frame_alloc hv_pool;         /* the hypervisor's own memory (reserved region) */
+static struct frame_alloc partition_ram;   /* everything partitions may be given */
+static struct host_info host;
+
+static void report_config_errors_and_stop(const struct boot_info *bi)
+{
+	char line[200];
+	const char *file = bi->config_source == CONFIG_FROM_FILE ? "bulkhead.cfg" : "default.cfg";
+	for (unsigned i = 0; i < cfg_errors.count; i++) {
+		config_format_error(line, sizeof line, file, &cfg_errors.list[i]);
+		kprintf("%s\n", line);
+	}
+	kprintf("[hv] %u error(s) in the configuration: nothing was started\n",
+		cfg_errors.count + cfg_errors.dropped);
+	machine_stop("invalid configuration");
+}
+
+static void setup_memory(struct boot_info *bi)
+{
+	/* The reserved region past what the loader used is the hypervisor's pool. */
+	frame_alloc_init(&hv_pool);
+	if (frame_alloc_add(&hv_pool, bi->hv_base + bi->hv_used, bi->hv_size - bi->hv_used) != 0)
+		panic("cannot set up the hypervisor pool");
+	if (kernel_map_build_and_load(bi, &hv_pool, &host.kmap) != 0)
+		panic("the reserved region is too small for the kernel's page tables");
+	uint64_t heap = frame_alloc_alloc(&hv_pool, KERNEL_HEAP_SIZE, 4096);
+	if (!heap)
+		panic("the reserved region is too small for the kernel heap");
+	heap_init((void *)heap, KERNEL_HEAP_SIZE);
+	host.heap_size = KERNEL_HEAP_SIZE;
+	host.hv_pool_free = frame_alloc_free_bytes(&hv_pool);
+
+	/* Partition RAM: usable memory above 1 MiB (the first MiB stays for real-mode needs such
+	 * as the AP start-up trampoline). Hypervisor, module, ACPI and runtime regions are never
+	 * MEM_USABLE, so they cannot be handed out. */
+	frame_alloc_init(&partition_ram);
+	if (memmap_seed(bi->mem, bi->mem_count, &partition_ram, 1ull << 20) != 0)
+		panic("memory map too fragmented for the frame allocator");
+	memmap_totals(bi->mem, bi->mem_count, &host.mem);
+	host.partition_ram_free = frame_alloc_free_bytes(&partition_ram);
+}
+
+static void discover_cpus(const struct boot_info *bi)
+{
+	const void *madt = NULL;
+	host.acpi = bi->rsdp ? acpi_find_table(bi->rsdp, "APIC", &madt) : ACPI_NO_RSDP;
+	if (host.acpi == ACPI_OK)
+		host.acpi = acpi_parse_madt(madt, &host.madt);
+	host.cpu_count = host.acpi == ACPI_OK && host.madt.cpu_count ? host.madt.cpu_count : 1;
+}
+
+void kernel_main(struct boot_info *bi)
+{
+	uint64_t entry_tsc = rdtsc();
+	/* Until the config is read the console is COM1 at 115200, the loader's default. */
+	uart_init(&console, UART_COM1, 115200);
+	log_init(&console, LOG_INFO);
+	if (bi->magic != BOOT_INFO_MAGIC || bi->version != BOOT_INFO_VERSION || bi->size != sizeof *bi) {
+		kprintf("[hv] boot_info mismatch (loader and kernel from different builds); halting\n");
+		cpu_halt_forever();
+	}
+	host.kernel_entry_tsc = entry_tsc;
+
+	int parse_errors = config_parse((const char *)bi->config_text, bi->config_len, &cfg, &cfg_errors);
+	uart_init(&console, cfg.hv.serial_port, cfg.hv.baud);
+	log_init(&console, cfg.hv.log_level);
+	machine_stop_init(bi->efi_reset_system, cfg.hv.on_stop);
+
+	uint64_t ist_tops[IST_COUNT];
+	for (int i = 0; i < IST_COUNT; i++)
+		ist_tops[i] = (uint64_t)&bsp_ist_stacks[i][IST_STACK_SIZE];
+	gdt_load(&bsp_tables, ist_tops);
+	idt_init();
+	klog(LOG_INFO, "kernel entered on CPU %u; own GDT, TSS and IDT loaded", this_cpu_apic_id());
+	if (parse_errors)
+		report_config_errors_and_stop(bi);
+
+	setup_memory(bi);
+	klog(LOG_INFO, "own page tables loaded (W^X kernel image, NX data, page 0 unmapped)");
+	discover_cpus(bi);
+	host.tsc_hz = tsc_measure(&host.tsc_source);
+	host_identify_cpu(&host);
+
+	struct config_limits lim = { .ram_available = host.partition_ram_free,
+				     .cpu_count = host.cpu_count };
+	if (config_validate(&cfg, &lim, &cfg_errors) != 0)
+		report_config_errors_and_stop(bi);
+
+	host.vmx = vmx_probe(&host.vmx_caps, &host.feature_control);
+	host_summary_print(&host, bi, &cfg);
+	for (unsigned i = 0; i < bi->module_count; i++)
+		kprintf("module: %s, %llu bytes at %#llx\n", bi->modules[i].name,
+			(unsigned long long)bi->modules[i].size, (unsigned long long)bi->modules[i].base);
+
+	uint64_t now = rdtsc();
+	kprintf("boot: host summary at TSC %llu (ticks since reset); %llu ms after the loader "
+		"started\n", (unsigned long long)now,
+		host.tsc_hz ? (unsigned long long)((now - bi->loader_start_tsc) / (host.tsc_hz / 1000)) : 0ull);
+
+	selftest_after_summary();
+
+	switch (host.vmx) {
+	case VMX_NO_CPU_SUPPORT:
+		kprintf("[hv] error: this CPU has no VMX (Intel VT-x): Bulkhead cannot run partitions here\n");
+		machine_stop("no VMX");
+	case VMX_DISABLED_BY_FIRMWARE:
+		kprintf("[hv] error: VMX is disabled and locked by the firmware: enable Intel VT-x in the "
+			"firmware setup\n");
+		machine_stop("VMX disabled by firmware");
+	case VMX_OK:
+		break;
+	}
+	if (!host.vmx_caps.ept)
+		klog(LOG_WARN, "this CPU's VMX has no EPT: partitions will not be able to run");
+	kprintf("[hv] ready: VMX usable; partitions are not started by this version\n");
+	for (;;)
+		__asm__ volatile("hlt");
+}
