@@ -1,0 +1,138 @@
+# Shared helpers for the emulator test suites (sourced, not run). A suite boots Bulkhead under
+# QEMU or Bochs with the serial console going to a log file, waits under a timeout until the
+# log shows an end marker (or the emulator exits by itself), and then judges the log with
+# check/check_absent: every test is a fact about the serial output, never an exit code alone.
+# Each suite records its tallies in $RESULTS/<suite>.counts for run-all.sh to sum.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD="$TOP/build"
+RESULTS="$BUILD/test/results"
+mkdir -p "$RESULTS"
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS.fd
+
+suite_passed=0
+suite_failed=0
+
+pass() { suite_passed=$((suite_passed + 1)); echo "  PASS  $1"; }
+fail() { suite_failed=$((suite_failed + 1)); echo "  FAIL  $1"; }
+
+# The serial console ends lines with CR LF; checks judge the text without the CRs.
+text_of() { tr -d '\r' <"$1"; }
+# check LOG REGEX DESCRIPTION: the serial log has a line matching the extended regex.
+check() {
+	if text_of "$1" | grep -Eq -- "$2"; then pass "$3"; else fail "$3  (no line matching: $2)"; fi
+}
+# check_absent LOG REGEX DESCRIPTION: no line matches.
+check_absent() {
+	if text_of "$1" | grep -Eq -- "$2"; then
+		fail "$3  (unexpected: $(text_of "$1" | grep -Em1 -- "$2"))"
+	else
+		pass "$3"
+	fi
+}
+# check_count LOG REGEX N DESCRIPTION: exactly N lines match.
+check_count() {
+	local n; n=$(text_of "$1" | grep -Ec -- "$2" || true)
+	if [ "$n" -eq "$3" ]; then pass "$4"; else fail "$4  (expected $3 lines matching $2, found $n)"; fi
+}
+
+finish_suite() {
+	echo "$suite_passed $suite_failed" >"$RESULTS/$1.counts"
+	echo "$1: $suite_passed passed, $suite_failed failed"
+}
+
+# wait_for_marker PID LOG REGEX SECONDS: returns 0 when REGEX shows up in LOG, 1 when the
+# process ended without it, 2 on timeout. The caller kills the emulator afterwards.
+wait_for_marker() {
+	local pid=$1 log=$2 re=$3 limit=$4 t=0
+	while [ "$t" -lt $((limit * 5)) ]; do
+		if [ -f "$log" ] && grep -Eq -- "$re" "$log"; then return 0; fi
+		if ! kill -0 "$pid" 2>/dev/null; then
+			grep -Eq -- "$re" "$log" 2>/dev/null && return 0
+			return 1
+		fi
+		sleep 0.2
+		t=$((t + 1))
+	done
+	return 2
+}
+
+# stop_emulator PID: end the emulator and anything it started (script wraps Bochs).
+stop_emulator() {
+	local pid=$1
+	kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+	for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+# make_esp DIR EFI CFG [FILES...]: an ESP folder with the loader as the removable-media path,
+# an optional bulkhead.cfg ("-" for none) and extra files beside it.
+make_esp() {
+	local dir=$1 efi=$2 cfg=$3; shift 3
+	rm -rf "$dir"; mkdir -p "$dir/EFI/BOOT"
+	cp "$efi" "$dir/EFI/BOOT/BOOTX64.EFI"
+	[ "$cfg" = "-" ] || cp "$cfg" "$dir/EFI/BOOT/bulkhead.cfg"
+	for f in "$@"; do cp "$f" "$dir/EFI/BOOT/"; done
+}
+
+# boot_qemu ESP_DIR LOG END_REGEX SECONDS: QEMU TCG + OVMF, serial to LOG. Sets BOOT_RESULT to
+# "marker", "exited" (the guest powered off) or "timeout", and BOOT_SECONDS to wall time.
+boot_qemu() {
+	local esp=$1 log=$2 re=$3 limit=$4 vars="$1.vars.fd" start rc
+	cp "$OVMF_VARS" "$vars"
+	rm -f "$log"; : >"$log"
+	start=$(date +%s.%N)
+	setsid qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 256 -smp 1 \
+		-drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
+		-drive if=pflash,format=raw,file="$vars" \
+		-drive format=raw,file=fat:rw:"$esp" \
+		-serial file:"$log" -display none -monitor none -no-reboot -net none \
+		>"$log.qemu" 2>&1 &
+	local pid=$!
+	wait_for_marker "$pid" "$log" "$re" "$limit"; rc=$?
+	BOOT_SECONDS=$(echo "$(date +%s.%N) - $start" | bc)
+	if [ $rc -eq 0 ]; then
+		# Give a powering-off machine a moment to finish on its own.
+		for _ in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	fi
+	if kill -0 "$pid" 2>/dev/null; then
+		stop_emulator "$pid"
+		BOOT_RESULT=$([ $rc -eq 2 ] && echo timeout || echo marker)
+	else
+		wait "$pid" 2>/dev/null || true
+		BOOT_RESULT=$([ $rc -eq 2 ] && echo timeout || echo exited)
+	fi
+}
+
+# boot_bochs DISK LOG END_REGEX SECONDS [EXTRA_BOCHSRC_LINES]: Bochs 2.7 + OVMF (2 MiB image),
+# COM1 to LOG. Debian's Bochs has no headless display and stops in its debugger at start, so it
+# runs under `script` (a pty for the term display) with a command file that says "c".
+boot_bochs() {
+	local disk=$1 log=$2 re=$3 limit=$4 extra=${5:-} dir rc start
+	dir=$(dirname "$log")
+	rm -f "$disk.lock" "$log"; : >"$log"
+	cat /usr/share/OVMF/OVMF_VARS.fd /usr/share/OVMF/OVMF_CODE.fd >"$dir/OVMF-2M.fd"
+	sed -e "s|@DISK@|$disk|" -e "s|@LOG@|$log|" -e "s|@ROM@|$dir/OVMF-2M.fd|" \
+		-e "s|@BOCHSLOG@|$log.bochs|" "$TOP/tests/runners/bochsrc.in" >"$log.bochsrc"
+	[ -n "$extra" ] && printf '%s\n' "$extra" >>"$log.bochsrc"
+	echo c >"$log.rc"
+	start=$(date +%s.%N)
+	setsid script -qec "bochs -q -f '$log.bochsrc' -rc '$log.rc'" /dev/null \
+		</dev/null >"$log.screen" 2>&1 &
+	local pid=$!
+	wait_for_marker "$pid" "$log" "$re" "$limit"; rc=$?
+	BOOT_SECONDS=$(echo "$(date +%s.%N) - $start" | bc)
+	if [ $rc -eq 0 ]; then
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	fi
+	if kill -0 "$pid" 2>/dev/null; then
+		stop_emulator "$pid"
+		BOOT_RESULT=$([ $rc -eq 2 ] && echo timeout || echo marker)
+	else
+		wait "$pid" 2>/dev/null || true
+		BOOT_RESULT=$([ $rc -eq 2 ] && echo timeout || echo exited)
+	fi
+	rm -f "$disk.lock"
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# QEMU TCG + OVMF suite: the fast boot-path tests. TCG has no VMX, so these prove the loader,
+# the kernel's take-over, the host summary, the clean "no VMX" stop (the machine powers itself
+# off), the embedded default config, and that bad configs and missing images stop everything
+# before the kernel starts, with file:line errors.
+set -u
+. "$(dirname "$0")/lib.sh"
+work="$BUILD/test/qemu"
+mkdir -p "$work"
+efi="$BUILD/bulkhead.efi"
+hello="$BUILD/guests/hello.elf"
+echo "== QEMU TCG suite"
+
+# 1. The sample config: full boot to the no-VMX stop.
+make_esp "$work/sample" "$efi" "$TOP/samples/bulkhead.cfg" "$hello"
+boot_qemu "$work/sample" "$work/sample.log" 'stopping: no VMX|halted' 90
+log="$work/sample.log"
+echo "  (booted in ${BOOT_SECONDS}s: $BOOT_RESULT)"
+check "$log" '^boot: Bulkhead [0-9.]+ loader' "loader starts and announces itself"
+check "$log" 'boot: config: .*EFI.BOOT.bulkhead\.cfg' "loader reads bulkhead.cfg from its own folder"
+check "$log" 'boot: loaded hello\.elf \([0-9]+ KiB\) for partition .demo.' "loader loads the image the config names"
+check "$log" 'exiting boot services' "loader reaches ExitBootServices"
+check "$log" 'kernel entered on CPU 0; own GDT, TSS and IDT loaded' "kernel takes over with its own GDT/TSS/IDT"
+check "$log" 'own page tables loaded \(W\^X' "kernel switches to its own page tables"
+check "$log" '^Bulkhead [0-9.]+ - type-1 microhypervisor' "banner with version"
+check "$log" '^host: bulkhead-demo$' "host name from the config"
+check "$log" '^cpu: (GenuineIntel|AuthenticAMD) .*family [0-9]+ model [0-9]+' "CPU vendor and model"
+check "$log" '^cpus: 1 in the ACPI MADT, local APIC at 0xfee00000' "CPU count and local APIC from the ACPI MADT"
+check "$log" '^ram: 2[0-9][0-9] MiB total, 1[0-9][0-9] MiB usable by partitions' "RAM total and usable"
+check "$log" '^hypervisor: 64 MiB reserved at 0x[0-9a-f]+ \(image [0-9]+ KiB, page tables [0-9]+ KiB' "hypervisor region reported"
+check "$log" '^tsc: [0-9]+\.[0-9]{3} MHz \(' "TSC frequency reported"
+check "$log" '^  partition demo +32 MiB +cpus 0 +elf image hello\.elf, autostart' "partition from the config listed"
+check "$log" '^module: hello\.elf, [0-9]+ bytes at 0x' "boot module handed to the kernel"
+check "$log" '^vmx: not available on this CPU \(CPUID\.1:ECX\.VMX = 0\)' "summary says VMX is missing"
+check_count "$log" 'error: this CPU has no VMX \(Intel VT-x\): Bulkhead cannot run partitions here' 1 "one clear no-VMX line"
+check "$log" 'stopping: no VMX \(on_stop = poweroff\)' "kernel stops cleanly"
+if [ "$BOOT_RESULT" = exited ]; then pass "machine powered off by itself (UEFI ResetSystem)"; else fail "machine did not power off ($BOOT_RESULT)"; fi
+check_absent "$log" 'EXCEPTION|PANIC' "no exception or panic on the way"
+
+# 2. No bulkhead.cfg: the embedded default config.
+make_esp "$work/default" "$efi" -
+boot_qemu "$work/default" "$work/default.log" 'stopping: no VMX|halted' 90
+log="$work/default.log"
+check "$log" 'boot: config: embedded default config' "loader falls back to the embedded default"
+check "$log" '^config: embedded default, 0 partition' "kernel reports the embedded default"
+check "$log" '^host: bulkhead$' "default host name"
+
+# 3. A config with syntax errors: every error reported with its line, nothing started.
+make_esp "$work/badsyntax" "$efi" "$TOP/tests/configs/bad-syntax.cfg" "$hello"
+boot_qemu "$work/badsyntax" "$work/badsyntax.log" 'nothing was started' 90
+log="$work/badsyntax.log"
+check "$log" 'bulkhead\.cfg:3: .*lots' "bad size reported at line 3"
+check "$log" 'bulkhead\.cfg:4: .*colour' "unknown key reported at line 4"
+check "$log" 'bulkhead\.cfg:7: .*2 MiB' "unaligned partition memory reported at line 7"
+check "$log" 'bulkhead\.cfg:11: .*web' "duplicate partition name reported at line 11"
+check "$log" 'bulkhead\.cfg:17: .*3-1' "reversed CPU range reported at line 17"
+check "$log" '[0-9]+ error\(s\) in bulkhead\.cfg: nothing was started' "bad config stops the boot"
+check_absent "$log" 'exiting boot services|kernel entered' "kernel never started on a bad config"
+
+# 4. A config that parses but does not fit the machine.
+make_esp "$work/badres" "$efi" "$TOP/tests/configs/bad-resources.cfg" "$hello"
+boot_qemu "$work/badres" "$work/badres.log" 'nothing was started' 90
+log="$work/badres.log"
+check "$log" 'bulkhead\.cfg:1[0-9]: .*CPU 0.*big1.*big2|bulkhead\.cfg:1[0-9]: .*CPU 0.*big2.*big1' "overlapping CPUs reported with both partitions"
+check "$log" 'bulkhead\.cfg:1[0-9]: .*256 MiB.*MiB' "memory beyond RAM minus reservation reported"
+check_absent "$log" 'kernel entered' "kernel never started when resources are short"
+
+# 5. A config naming a missing image.
+make_esp "$work/missing" "$efi" "$TOP/tests/configs/missing-image.cfg"
+boot_qemu "$work/missing" "$work/missing.log" 'back to the firmware' 90
+log="$work/missing.log"
+check "$log" "cannot read .*no-such-guest\.elf for partition 'ghost': no such file" "missing image named clearly"
+check_absent "$log" 'kernel entered' "kernel never started without its images"
+
+finish_suite qemu
