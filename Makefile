@@ -72,7 +72,7 @@ LOADER_SRCS := \
 	mm/memmap.c \
 	drivers/uart16550.c
 
-UNIT_TESTS := config frame_alloc paging memmap acpi vmx_caps tsc
+UNIT_TESTS := config frame_alloc paging memmap acpi vmx_caps tsc log
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
 LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(LOADER_SRCS))
@@ -172,6 +172,7 @@ $(BUILD)/unit/test_memmap: tests/unit/test_memmap.c mm/memmap.c mm/memmap_seed.c
 $(BUILD)/unit/test_acpi: tests/unit/test_acpi.c drivers/acpi.c
 $(BUILD)/unit/test_vmx_caps: tests/unit/test_vmx_caps.c vmx/vmx_caps.c
 $(BUILD)/unit/test_tsc: tests/unit/test_tsc.c drivers/tsc.c
+$(BUILD)/unit/test_log: tests/unit/test_log.c kernel/log.c
 $(BUILD)/unit/test_%: | $(BUILD)/.packages-ok
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"

@@ -36,6 +36,19 @@ static uint64_t *bump_table(void *arg)
 	return t;
 }
 
+/* Firmware status codes in words (gnu-efi's table), for error lines an administrator reads. */
+static const char *status_text(EFI_STATUS st)
+{
+	static char text[64];
+	CHAR16 wide[64];
+	StatusToString(wide, st);
+	unsigned i;
+	for (i = 0; i < sizeof text - 1 && wide[i]; i++)
+		text[i] = wide[i] < 128 ? (char)wide[i] : '?';
+	text[i] = 0;
+	return text;
+}
+
 static int report_config_errors(const char *file)
 {
 	char line[200];
@@ -126,7 +139,7 @@ static EFI_STATUS run(EFI_HANDLE image)
 	struct esp_folder esp;
 	EFI_STATUS st = esp_open_folder(image, &esp);
 	if (EFI_ERROR(st)) {
-		boot_error("cannot open the ESP folder this loader came from (status %lx)", (unsigned long)st);
+		boot_error("cannot open the ESP folder this loader came from: %s", status_text(st));
 		return st;
 	}
 
@@ -243,9 +256,9 @@ static EFI_STATUS run(EFI_HANDLE image)
 	}
 	bi->boot_page_tables = cr3;
 	bi->hv_used = bump.next - hv_base;
-	boot_say("kernel at %#llx (%llu KiB), reserved %llu MiB at %#llx; exiting boot services",
-		 (unsigned long long)hv_base, (unsigned long long)kernel_size / 1024,
-		 (unsigned long long)(cfg.hv.memory >> 20), (unsigned long long)hv_base);
+	boot_say("reserved %llu MiB at %#llx, kernel image %llu KiB at its start; exiting boot services",
+		 (unsigned long long)(cfg.hv.memory >> 20), (unsigned long long)hv_base,
+		 (unsigned long long)kernel_size / 1024);
 
 	/* ExitBootServices: the map key must be current. If the first try fails because something
 	 * changed the map, read it again (no allocation) and retry once (UEFI spec 2.9, 7.4). */
@@ -258,8 +271,8 @@ static EFI_STATUS run(EFI_HANDLE image)
 			st = BS->ExitBootServices(image, map.key);
 	}
 	if (EFI_ERROR(st)) {
-		boot_error("ExitBootServices failed twice (status %lx): returning to the firmware",
-			   (unsigned long)st);
+		boot_error("ExitBootServices failed twice (%s): returning to the firmware",
+			   status_text(st));
 		return st;
 	}
 	boot_console_exit_boot_services();
@@ -285,6 +298,6 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
 	InitializeLib(image, systab);
 	EFI_STATUS st = run(image);
-	boot_error("loader stopped (status %lx); back to the firmware", (unsigned long)st);
+	boot_error("loader stopped (%s); back to the firmware", status_text(st));
 	return st;
 }

@@ -1,0 +1,136 @@
+/*
+ * Unit tests for the console/log ring (kernel/log.c) with the UART replaced by a recorder:
+ * what reaches the console, what the ring keeps (every level, the newest LOG_RING_SIZE bytes,
+ * in order, across wrap-around), prefixes, and the cut marker on over-long lines. log.c has
+ * one static ring, so the tests run in the order listed and each accounts for what came before.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include "kernel/log.h"
+
+static char console_out[1 << 20];
+static size_t console_len;
+
+/* The UART as seen by log.c: record instead of transmitting. */
+void uart_write(struct uart *u, const char *s, size_t n)
+{
+	(void)u;
+	assert_true(console_len + n <= sizeof console_out);
+	memcpy(console_out + console_len, s, n);
+	console_len += n;
+}
+
+static char ring_copy[LOG_RING_SIZE + 1];
+
+static size_t ring_text(void)
+{
+	size_t n = log_ring_copy(ring_copy, LOG_RING_SIZE);
+	ring_copy[n] = 0;
+	return n;
+}
+
+static void before_init_only_the_ring_gets_text(void **state)
+{
+	(void)state;
+	kprintf("early %d\n", 1);
+	assert_int_equal(console_len, 0);
+	assert_int_equal(ring_text(), strlen("early 1\n"));
+	assert_string_equal(ring_copy, "early 1\n");
+}
+
+static void kprintf_reaches_console_and_ring(void **state)
+{
+	(void)state;
+	static struct uart u;
+	log_init(&u, LOG_INFO);
+	kprintf("cpus: %u\n", 2u);
+	assert_int_equal(console_len, strlen("cpus: 2\n"));
+	assert_memory_equal(console_out, "cpus: 2\n", console_len);
+	ring_text();
+	assert_non_null(strstr(ring_copy, "early 1\ncpus: 2\n"));
+}
+
+static void klog_prefixes_and_level_filter(void **state)
+{
+	(void)state;
+	console_len = 0;
+	klog(LOG_ERROR, "disk %s", "gone");
+	klog(LOG_DEBUG, "noisy detail %d", 42);
+	klog(LOG_INFO, "plain");
+	console_out[console_len] = 0;
+	/* Debug is above the console level: not on the console... */
+	assert_string_equal(console_out, "[hv] error: disk gone\n[hv] plain\n");
+	/* ...but kept in the ring, in order. */
+	ring_text();
+	assert_non_null(strstr(ring_copy, "[hv] error: disk gone\n[hv] debug: noisy detail 42\n[hv] plain\n"));
+}
+
+static void overlong_line_is_cut_not_overrun(void **state)
+{
+	(void)state;
+	char big[2000];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = 0;
+	console_len = 0;
+	kprintf("%s\n", big);
+	assert_true(console_len < 512);
+	console_out[console_len] = 0;
+	assert_non_null(strstr(console_out, "...[cut]\n"));
+	assert_int_equal(console_out[0], 'x');
+}
+
+static void ring_keeps_the_newest_bytes_across_wraparound(void **state)
+{
+	(void)state;
+	/* Write well over two ring sizes of numbered lines. */
+	unsigned last = 0;
+	for (unsigned i = 0; i < 12000; i++) {
+		kprintf("line %05u\n", i);
+		last = i;
+	}
+	size_t n = ring_text();
+	assert_int_equal(n, LOG_RING_SIZE);
+	char tail[32];
+	snprintf(tail, sizeof tail, "line %05u\n", last);
+	assert_string_equal(ring_copy + n - strlen(tail), tail);
+	/* Lines are 11 bytes: the ring starts mid-line, then whole consecutive lines follow. */
+	char *first = strchr(ring_copy, '\n') + 1;
+	unsigned prev;
+	assert_int_equal(sscanf(first, "line %05u", &prev), 1);
+	for (char *p = strchr(first, '\n') + 1; *p; p = strchr(p, '\n') + 1) {
+		unsigned cur;
+		assert_int_equal(sscanf(p, "line %05u", &cur), 1);
+		assert_int_equal(cur, prev + 1);
+		prev = cur;
+	}
+	assert_int_equal(prev, last);
+}
+
+static void ring_copy_respects_a_small_buffer(void **state)
+{
+	(void)state;
+	char small[16];
+	size_t n = log_ring_copy(small, sizeof small);
+	assert_int_equal(n, sizeof small);
+	/* The newest 16 bytes: the end of the last line written. */
+	assert_memory_equal(small + sizeof small - 6, "11999\n", 6);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(before_init_only_the_ring_gets_text),
+		cmocka_unit_test(kprintf_reaches_console_and_ring),
+		cmocka_unit_test(klog_prefixes_and_level_filter),
+		cmocka_unit_test(overlong_line_is_cut_not_overrun),
+		cmocka_unit_test(ring_keeps_the_newest_bytes_across_wraparound),
+		cmocka_unit_test(ring_copy_respects_a_small_buffer),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
