@@ -44,9 +44,22 @@ sed -e "s|@DISK@|$run/disk.img|" -e "s|@ROM@|$run/OVMF-2M.fd|" -e "s|@BOCHSLOG@|
 	"$top/tests/runners/bochsrc.in" >"$run/bochsrc"
 echo c >"$run/bochs.rc"
 : >"$run/serial.log"
-# Bochs's term display needs a pty of its own, so the serial log is followed on this terminal.
+# Bochs's term display needs a pty of its own (script gives it one, in its own session), so the
+# serial log is followed on this terminal. Ctrl-C, TERM or the end of Bochs stops both and
+# leaves no emulator or disk lock behind.
 tail -n +1 -F "$run/serial.log" 2>/dev/null &
 tail_pid=$!
-trap 'kill $tail_pid 2>/dev/null; rm -f "$run/disk.img.lock"' EXIT
-script -qec "bochs -q -f '$run/bochsrc' -rc '$run/bochs.rc'" /dev/null </dev/null >"$run/screen.log" 2>&1 || true
+setsid script -qec "bochs -q -f '$run/bochsrc' -rc '$run/bochs.rc'" /dev/null </dev/null \
+	>"$run/screen.log" 2>&1 &
+bochs_pid=$!
+cleanup() {
+	kill -TERM -- "-$bochs_pid" 2>/dev/null || true
+	sleep 0.5
+	kill -KILL -- "-$bochs_pid" 2>/dev/null || true
+	kill "$tail_pid" 2>/dev/null || true
+	rm -f "$run/disk.img.lock"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+wait "$bochs_pid" || true
 sleep 0.5

@@ -2,7 +2,7 @@
 # QEMU TCG + OVMF suite: the fast boot-path tests. TCG has no VMX, so these prove the loader,
 # the kernel's take-over, the host summary, the clean "no VMX" stop (the machine powers itself
 # off), the embedded default config, and that bad configs and missing images stop everything
-# before the kernel starts, with file:line errors.
+# before the kernel starts, with file:line errors, as does a reservation the RAM cannot hold.
 set -u
 . "$(dirname "$0")/lib.sh"
 work="$BUILD/test/qemu"
@@ -71,5 +71,13 @@ boot_qemu "$work/missing" "$work/missing.log" 'back to the firmware' 90
 log="$work/missing.log"
 check "$log" "cannot read .*no-such-guest\.elf for partition 'ghost': no such file" "missing image named clearly"
 check_absent "$log" 'kernel entered' "kernel never started without its images"
+
+# 6. A reservation larger than the machine: the firmware allocation fails.
+make_esp "$work/noram" "$efi" "$TOP/tests/configs/huge-reserve.cfg"
+boot_qemu "$work/noram" "$work/noram.log" 'back to the firmware' 90
+log="$work/noram.log"
+check "$log" 'cannot reserve 1024 MiB for the hypervisor: not enough free memory' "too little memory for the reservation named clearly"
+check "$log" 'loader stopped \(Out of Resources\); back to the firmware' "loader returns to the firmware with the status in words"
+check_absent "$log" 'kernel entered' "kernel never started without its reservation"
 
 finish_suite qemu
