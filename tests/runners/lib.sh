@@ -58,6 +58,26 @@ wait_for_marker() {
 	return 2
 }
 
+# await_boot PID LOG REGEX SECONDS START GRACE: waits for the end marker, then gives a machine
+# that is powering itself off GRACE seconds to finish before stopping it. Sets BOOT_SECONDS
+# (from START to the marker) and BOOT_RESULT: "exited" (it powered off by itself), "marker"
+# (it had to be stopped) or "timeout" (the marker never came).
+await_boot() {
+	local pid=$1 log=$2 re=$3 limit=$4 start=$5 grace=$6 rc
+	wait_for_marker "$pid" "$log" "$re" "$limit"; rc=$?
+	BOOT_SECONDS=$(echo "$(date +%s.%N) - $start" | bc)
+	if [ $rc -eq 0 ]; then
+		for _ in $(seq 1 $((grace * 5))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+	fi
+	if kill -0 "$pid" 2>/dev/null; then
+		stop_emulator "$pid"
+		BOOT_RESULT=$([ $rc -eq 2 ] && echo timeout || echo marker)
+	else
+		wait "$pid" 2>/dev/null || true
+		BOOT_RESULT=$([ $rc -eq 2 ] && echo timeout || echo exited)
+	fi
+}
+
 # stop_emulator PID: end the emulator and anything it started (script wraps Bochs).
 stop_emulator() {
 	local pid=$1
@@ -80,7 +100,7 @@ make_esp() {
 # boot_qemu ESP_DIR LOG END_REGEX SECONDS: QEMU TCG + OVMF, serial to LOG. Sets BOOT_RESULT to
 # "marker", "exited" (the guest powered off) or "timeout", and BOOT_SECONDS to wall time.
 boot_qemu() {
-	local esp=$1 log=$2 re=$3 limit=$4 vars="$1.vars.fd" start rc
+	local esp=$1 log=$2 re=$3 limit=$4 vars="$1.vars.fd" start
 	cp "$OVMF_VARS" "$vars"
 	rm -f "$log"; : >"$log"
 	start=$(date +%s.%N)
@@ -90,49 +110,23 @@ boot_qemu() {
 		-drive format=raw,file=fat:rw:"$esp" \
 		-serial file:"$log" -display none -monitor none -no-reboot -net none \
 		>"$log.qemu" 2>&1 &
-	local pid=$!
-	wait_for_marker "$pid" "$log" "$re" "$limit"; rc=$?
-	BOOT_SECONDS=$(echo "$(date +%s.%N) - $start" | bc)
-	if [ $rc -eq 0 ]; then
-		# Give a powering-off machine a moment to finish on its own.
-		for _ in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-	fi
-	if kill -0 "$pid" 2>/dev/null; then
-		stop_emulator "$pid"
-		BOOT_RESULT=$([ $rc -eq 2 ] && echo timeout || echo marker)
-	else
-		wait "$pid" 2>/dev/null || true
-		BOOT_RESULT=$([ $rc -eq 2 ] && echo timeout || echo exited)
-	fi
+	await_boot $! "$log" "$re" "$limit" "$start" 5
 }
 
-# boot_bochs DISK LOG END_REGEX SECONDS [EXTRA_BOCHSRC_LINES]: Bochs 2.7 + OVMF (2 MiB image),
+# boot_bochs DISK LOG END_REGEX SECONDS: Bochs 2.7 + OVMF (2 MiB image),
 # COM1 to LOG. Debian's Bochs has no headless display and stops in its debugger at start, so it
 # runs under `script` (a pty for the term display) with a command file that says "c".
 boot_bochs() {
-	local disk=$1 log=$2 re=$3 limit=$4 extra=${5:-} dir rc start
+	local disk=$1 log=$2 re=$3 limit=$4 dir start
 	dir=$(dirname "$log")
 	rm -f "$disk.lock" "$log"; : >"$log"
 	cat /usr/share/OVMF/OVMF_VARS.fd /usr/share/OVMF/OVMF_CODE.fd >"$dir/OVMF-2M.fd"
 	sed -e "s|@DISK@|$disk|" -e "s|@LOG@|$log|" -e "s|@ROM@|$dir/OVMF-2M.fd|" \
 		-e "s|@BOCHSLOG@|$log.bochs|" "$TOP/tests/runners/bochsrc.in" >"$log.bochsrc"
-	[ -n "$extra" ] && printf '%s\n' "$extra" >>"$log.bochsrc"
 	echo c >"$log.rc"
 	start=$(date +%s.%N)
 	setsid script -qec "bochs -q -f '$log.bochsrc' -rc '$log.rc'" /dev/null \
 		</dev/null >"$log.screen" 2>&1 &
-	local pid=$!
-	wait_for_marker "$pid" "$log" "$re" "$limit"; rc=$?
-	BOOT_SECONDS=$(echo "$(date +%s.%N) - $start" | bc)
-	if [ $rc -eq 0 ]; then
-		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-	fi
-	if kill -0 "$pid" 2>/dev/null; then
-		stop_emulator "$pid"
-		BOOT_RESULT=$([ $rc -eq 2 ] && echo timeout || echo marker)
-	else
-		wait "$pid" 2>/dev/null || true
-		BOOT_RESULT=$([ $rc -eq 2 ] && echo timeout || echo exited)
-	fi
+	await_boot $! "$log" "$re" "$limit" "$start" 10
 	rm -f "$disk.lock"
 }
