@@ -47,16 +47,38 @@ KERNEL_SRCS := \
 	kernel/newlib_hooks.c \
 	kernel/config.c \
 	kernel/host_summary.c \
+	kernel/percpu.c \
+	kernel/partition.c \
+	kernel/guest_boot.c \
+	kernel/elf_load.c \
+	kernel/scheduler.c \
+	kernel/hypercall.c \
+	kernel/fpu.c \
 	mm/frame_alloc.c \
 	mm/paging.c \
 	mm/memmap.c \
 	mm/memmap_seed.c \
 	mm/kernel_map.c \
+	mm/ept.c \
 	drivers/uart16550.c \
 	drivers/acpi.c \
 	drivers/tsc.c \
+	drivers/vuart.c \
 	vmx/vmx_caps.c \
-	vmx/vmx_probe.c
+	vmx/vmx_probe.c \
+	vmx/vmx_controls.c \
+	vmx/vmx.c \
+	vmx/vmcs.c \
+	vmx/exit_stub.S \
+	vmx/exit_dispatch.c \
+	vmx/exit_events.c \
+	vmx/exit_cpuid.c \
+	vmx/exit_msr.c \
+	vmx/exit_io.c \
+	vmx/exit_cr.c \
+	vmx/exit_xsetbv.c \
+	vmx/cpuid_policy.c \
+	vmx/msr_policy.c
 
 # Files compiled for the UEFI loader: its own, plus the pure modules it shares with the kernel.
 LOADER_SRCS := \
@@ -72,7 +94,8 @@ LOADER_SRCS := \
 	mm/memmap.c \
 	drivers/uart16550.c
 
-UNIT_TESTS := config frame_alloc paging memmap acpi vmx_caps tsc log
+UNIT_TESTS := config frame_alloc paging memmap acpi vmx_caps tsc log ept elf_load vmx_controls \
+              cpuid_policy msr_policy guest_boot
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
 LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(LOADER_SRCS))
@@ -124,12 +147,13 @@ $(BUILD)/loader/%.c.o: %.c $(NEWLIB_OK)
 # blobs.S pulls in the kernel ELF (without debug info) and the default config with .incbin.
 $(BUILD)/%.stripped: $(BUILD)/%.elf
 	$(Q)$(OBJCOPY) --strip-debug $< $@
-$(BUILD)/loader/boot/blobs.S.o: boot/blobs.S $(BUILD)/kernel.stripped boot/default.cfg
+DEMO_ELF := $(BUILD)/guests/hello.elf
+$(BUILD)/loader/boot/blobs.S.o: boot/blobs.S $(BUILD)/kernel.stripped boot/default.cfg $(DEMO_ELF)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_ELF=\"$(BUILD)/kernel.stripped\" -c $< -o $@
-$(BUILD)/loader-faulttest/blobs.S.o: boot/blobs.S $(BUILD)/kernel-faulttest.stripped boot/default.cfg
+	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_ELF=\"$(BUILD)/kernel.stripped\" -DDEMO_ELF=\"$(DEMO_ELF)\" -c $< -o $@
+$(BUILD)/loader-faulttest/blobs.S.o: boot/blobs.S $(BUILD)/kernel-faulttest.stripped boot/default.cfg $(DEMO_ELF)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_ELF=\"$(BUILD)/kernel-faulttest.stripped\" -c $< -o $@
+	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_ELF=\"$(BUILD)/kernel-faulttest.stripped\" -DDEMO_ELF=\"$(DEMO_ELF)\" -c $< -o $@
 
 LOADER_COMMON := $(filter-out $(BUILD)/loader/boot/blobs.S.o,$(LOADER_OBJS))
 
@@ -173,6 +197,12 @@ $(BUILD)/unit/test_acpi: tests/unit/test_acpi.c drivers/acpi.c
 $(BUILD)/unit/test_vmx_caps: tests/unit/test_vmx_caps.c vmx/vmx_caps.c
 $(BUILD)/unit/test_tsc: tests/unit/test_tsc.c drivers/tsc.c
 $(BUILD)/unit/test_log: tests/unit/test_log.c kernel/log.c
+$(BUILD)/unit/test_ept: tests/unit/test_ept.c mm/ept.c
+$(BUILD)/unit/test_elf_load: tests/unit/test_elf_load.c kernel/elf_load.c
+$(BUILD)/unit/test_vmx_controls: tests/unit/test_vmx_controls.c vmx/vmx_controls.c
+$(BUILD)/unit/test_cpuid_policy: tests/unit/test_cpuid_policy.c vmx/cpuid_policy.c
+$(BUILD)/unit/test_msr_policy: tests/unit/test_msr_policy.c vmx/msr_policy.c
+$(BUILD)/unit/test_guest_boot: tests/unit/test_guest_boot.c kernel/guest_boot.c
 $(BUILD)/unit/test_%: | $(BUILD)/.packages-ok
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"

@@ -1,7 +1,8 @@
 /*
- * Binary payloads carried inside BOOTX64.EFI: the kernel ELF and the default configuration
- * (used when no bulkhead.cfg sits next to the loader). gnu-efi's link script folds read-only
- * data into .data, so they live there. KERNEL_ELF is the path, given by the Makefile.
+ * Binary payloads carried inside BOOTX64.EFI: the kernel ELF, the default configuration (used
+ * when no bulkhead.cfg sits next to the loader) and the demo guest that configuration runs.
+ * gnu-efi's link script folds read-only data into .data, so they live there. KERNEL_ELF and
+ * DEMO_ELF are paths given by the Makefile.
  */
 	.section .data
 	.balign 64
@@ -16,4 +17,10 @@ default_config_text:
 	.incbin "boot/default.cfg"
 default_config_text_end:
 	.byte 0
+
+	.balign 16
+	.globl builtin_demo_elf, builtin_demo_elf_end
+builtin_demo_elf:
+	.incbin DEMO_ELF
+builtin_demo_elf_end:
 	.section .note.GNU-stack, "", @progbits

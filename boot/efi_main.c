@@ -95,14 +95,29 @@ static UINT64 find_rsdp(void)
 	return found;
 }
 
+/* Images the embedded default config names come from inside this loader, so a bare ESP holding
+ * only BOOTX64.EFI still boots something real. */
+static EFI_STATUS read_builtin(const char *name, EFI_PHYSICAL_ADDRESS *addr, UINT64 *size)
+{
+	if (strcmp(name, "hello.elf") != 0)
+		return EFI_NOT_FOUND;
+	*size = (UINT64)(builtin_demo_elf_end - builtin_demo_elf);
+	EFI_STATUS st = BS->AllocatePages(AllocateAnyPages, EfiLoaderData, EFI_SIZE_TO_PAGES(*size), addr);
+	if (!EFI_ERROR(st))
+		memcpy((void *)(UINTN)*addr, builtin_demo_elf, *size);
+	return st;
+}
+
 static EFI_STATUS load_module(struct esp_folder *esp, struct boot_info *bi, const char *name,
-			      const char *partition)
+			      const char *partition, int builtin)
 {
 	EFI_PHYSICAL_ADDRESS addr;
 	UINT64 size;
-	EFI_STATUS st = esp_read_file(esp, name, EfiLoaderData, 0, &addr, &size);
+	EFI_STATUS st = builtin ? read_builtin(name, &addr, &size)
+				: esp_read_file(esp, name, EfiLoaderData, 0, &addr, &size);
 	if (EFI_ERROR(st)) {
-		boot_error("cannot read %s%s for partition '%s': %s", esp->folder_ascii, name, partition,
+		boot_error("cannot read %s%s for partition '%s': %s", builtin ? "built-in " : esp->folder_ascii,
+			   name, partition,
 			   st == EFI_NOT_FOUND ? "no such file" :
 			   st == EFI_OUT_OF_RESOURCES ? "not enough memory" : "firmware read error");
 		return st;
@@ -233,9 +248,10 @@ static EFI_STATUS run(EFI_HANDLE image)
 
 	for (unsigned i = 0; i < cfg.partition_count; i++) {
 		const struct partition_config *p = &cfg.partitions[i];
-		st = load_module(&esp, bi, p->image, p->name);
+		int builtin = cfg_source == CONFIG_EMBEDDED;
+		st = load_module(&esp, bi, p->image, p->name, builtin);
 		if (!EFI_ERROR(st) && p->initrd[0])
-			st = load_module(&esp, bi, p->initrd, p->name);
+			st = load_module(&esp, bi, p->initrd, p->name, builtin);
 		if (EFI_ERROR(st))
 			return st;
 	}

@@ -34,5 +34,7 @@
 #define IST_STACK_SIZE          (8 * 1024)
 #define KERNEL_HEAP_SIZE        (4ull << 20)   /* newlib's malloc arena (_sbrk) */
 #define LOG_RING_SIZE           (64 * 1024)
+#define TIME_SLICE_US           5000    /* round-robin slice when partitions share a CPU */
+#define EXIT_STACK_SIZE         (16 * 1024)
 
 #endif

@@ -392,6 +392,7 @@ enum section { SEC_NONE, SEC_HV, SEC_PART, SEC_SKIP };
 enum key {
 	K_HV_MEMORY, K_SERIAL, K_BAUD, K_HOSTNAME, K_LOG_LEVEL, K_ON_STOP,
 	K_MEMORY, K_CPUS, K_IMAGE, K_INITRD, K_CMDLINE, K_TYPE, K_PRIVILEGED, K_AUTOSTART,
+	K_SHARE_CPUS,
 	K_COUNT
 };
 
@@ -416,6 +417,7 @@ static const struct {
 	[K_TYPE]       = { "type",       SEC_PART },
 	[K_PRIVILEGED] = { "privileged", SEC_PART },
 	[K_AUTOSTART]  = { "autostart",  SEC_PART },
+	[K_SHARE_CPUS] = { "share_cpus", SEC_PART },
 };
 
 struct parser {
@@ -446,6 +448,7 @@ static void partition_defaults(struct partition_config *pc)
 	pc->type = PARTITION_ELF;
 	pc->privileged = false;
 	pc->autostart = true;
+	pc->share_cpus = false;
 }
 
 static void hv_defaults(struct hv_config *hv)
@@ -674,6 +677,12 @@ static bool set_value(struct parser *p, unsigned line, enum key k, struct span v
 
 	case K_AUTOSTART:
 		return set_bool(p, line, k, v, &pc->autostart);
+
+	case K_SHARE_CPUS:
+		if (!set_bool(p, line, k, v, &pc->share_cpus))
+			return false;
+		pc->share_line = line;
+		return true;
 
 	default:
 		return false;
@@ -1024,6 +1033,29 @@ static unsigned cpu_count_of(uint64_t m)
 	return n;
 }
 
+/* A mask in config syntax ("0-1,4"), ranges folded, as far as it fits in buf. */
+static void format_cpu_mask(char *buf, size_t size, uint64_t m)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (unsigned c = 0; c < 64 && used < size; c++) {
+		if (!((m >> c) & 1))
+			continue;
+		unsigned last = c;
+		while (last + 1 < 64 && ((m >> (last + 1)) & 1))
+			last++;
+		int n;
+		if (last == c)
+			n = snprintf(buf + used, size - used, "%s%u", used ? "," : "", c);
+		else
+			n = snprintf(buf + used, size - used, "%s%u-%u", used ? "," : "", c, last);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+		c = last;
+	}
+}
+
 int config_validate(const struct config *cfg, const struct config_limits *lim, struct config_errors *errs)
 {
 	unsigned before = errs->count + errs->dropped;
@@ -1043,21 +1075,27 @@ int config_validate(const struct config *cfg, const struct config_limits *lim, s
 		const struct partition_config *pc = &cfg->partitions[i];
 		unsigned cpus_line = pc->cpus_line ? pc->cpus_line : pc->line;
 
-		/* A physical CPU belongs to one partition: that is the isolation Bulkhead offers. */
+		/*
+		 * A physical CPU belongs to one partition: that is the isolation Bulkhead offers.
+		 * Time-sharing one gives that up (each partition sees the other's load, and
+		 * caches and TLBs are shared), so it takes an explicit yes from both sides.
+		 */
 		for (unsigned j = 0; j < i; j++) {
 			uint64_t shared = pc->cpus & cfg->partitions[j].cpus;
-			if (!shared)
+			if (!shared || (pc->share_cpus && cfg->partitions[j].share_cpus))
 				continue;
 			unsigned more = cpu_count_of(shared) - 1;
 			char extra[24] = "";
 			if (more)
 				snprintf(extra, sizeof extra, " (and %u more)", more);
-			REPORT(errs, cpus_line, "CPU %u%s is used by both partitions '%s' and '%s'",
-			       lowest_cpu(shared), extra, cfg->partitions[j].name, pc->name);
+			REPORT(errs, cpus_line, "CPU %u%s is used by both partitions '%s' and '%s' (set "
+			       "share_cpus = yes in both to time-share it)", lowest_cpu(shared), extra,
+			       cfg->partitions[j].name, pc->name);
 		}
 
+		uint64_t missing = 0;
 		if (lim && lim->cpu_count && lim->cpu_count < 64) {
-			uint64_t missing = pc->cpus & ~((1ull << lim->cpu_count) - 1);
+			missing = pc->cpus & ~((1ull << lim->cpu_count) - 1);
 			if (missing) {
 				if (lim->cpu_count == 1)
 					REPORT(errs, cpus_line, "partition '%s' uses CPU %u, but this "
@@ -1066,6 +1104,28 @@ int config_validate(const struct config *cfg, const struct config_limits *lim, s
 					REPORT(errs, cpus_line, "partition '%s' uses CPU %u, but this "
 					       "machine has only CPUs 0-%u", pc->name,
 					       lowest_cpu(missing), lim->cpu_count - 1);
+			}
+		}
+
+		/* What this version can run, as opposed to what the machine has. A CPU that does
+		 * not exist was reported just above; saying it is not runnable as well would only
+		 * repeat it. */
+		if (lim && lim->runnable_cpus) {
+			unsigned listed = cpu_count_of(pc->cpus);
+			if (listed > 1)
+				REPORT(errs, cpus_line, "partition '%s' lists %u CPUs, but this version "
+				       "runs one vCPU per partition", pc->name, listed);
+			uint64_t refused = pc->cpus & ~lim->runnable_cpus & ~missing;
+			if (refused) {
+				char list[CONFIG_ERROR_MESSAGE_MAX];
+				format_cpu_mask(list, sizeof list, lim->runnable_cpus);
+				if (lim->runnable_cpus == 1)
+					REPORT(errs, cpus_line, "CPU %u: this version runs partitions "
+					       "only on the boot CPU (cpus = 0)", lowest_cpu(refused));
+				else
+					REPORT(errs, cpus_line, "CPU %u: this version runs partitions "
+					       "only on CPU%s %s", lowest_cpu(refused),
+					       cpu_count_of(lim->runnable_cpus) > 1 ? "s" : "", list);
 			}
 		}
 

@@ -51,7 +51,9 @@ struct partition_config {
 	enum partition_type type;
 	bool privileged;
 	bool autostart;
+	bool share_cpus;                /* may time-share CPUs with other share_cpus partitions */
 	unsigned line, memory_line, cpus_line, image_line;  /* where each was set; 0 if not */
+	unsigned share_line;
 };
 
 struct config {
@@ -74,6 +76,10 @@ struct config_errors {
 struct config_limits {
 	uint64_t ram_available;         /* bytes all partitions together may have */
 	unsigned cpu_count;             /* 0 = unknown, skip CPU range check */
+	/* CPUs this version can run partitions on (bit n = CPU n); 0 = unknown: skip both this
+	 * check and the one-vCPU-per-partition check, which are limits of this version rather
+	 * than of the file or the machine. */
+	uint64_t runnable_cpus;
 };
 
 /* Fills cfg with the built-in defaults and no partitions. */

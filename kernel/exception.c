@@ -5,6 +5,7 @@
  * there is no recovery path; guests' faults never arrive here (they cause VM exits).
  */
 #include "kernel/exception.h"
+#include "kernel/fpu.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/x86.h"
@@ -24,6 +25,9 @@ static volatile int in_dump;
 
 void exception_dispatch(struct exception_frame *f)
 {
+	/* #NM after a VM exit is the lazy vector-state switch, not an error (kernel/fpu.h). */
+	if (f->vector == 7 && fpu_handle_nm())
+		return;
 	if (in_dump++) {
 		/* A fault while dumping: say the least that can still be said, then stop. */
 		kprintf("[hv] nested exception %lu while dumping; halting\n", (unsigned long)f->vector);

@@ -13,8 +13,12 @@
 #include "kernel/host.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
+#include "kernel/partition.h"
+#include "kernel/percpu.h"
+#include "kernel/scheduler.h"
 #include "kernel/x86.h"
 #include "mm/frame_alloc.h"
+#include "vmx/vmx.h"
 
 void kernel_main(struct boot_info *bi);
 void heap_init(void *base, size_t size);
@@ -22,7 +26,7 @@ void heap_init(void *base, size_t size);
 static struct config cfg;
 static struct config_errors cfg_errors;
 static struct uart console;
-static struct cpu_tables bsp_tables;
+static struct percpu bsp;
 static uint8_t bsp_ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
 static struct frame_alloc hv_pool;         /* the hypervisor's own memory (reserved region) */
 static struct frame_alloc partition_ram;   /* everything partitions may be given */
@@ -75,6 +79,57 @@ static void discover_cpus(const struct boot_info *bi)
 	host.cpu_count = host.acpi == ACPI_OK && host.madt.cpu_count ? host.madt.cpu_count : 1;
 }
 
+/* The legacy 8259 PICs may still have lines unmasked by the firmware; the hypervisor takes no
+ * device interrupts, so mask them all (OCW1 to both data ports). */
+static void mask_legacy_pic(void)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+}
+
+__attribute__((noreturn)) static void start_partitions(const struct boot_info *bi)
+{
+	mask_legacy_pic();
+	uint64_t stack = frame_alloc_alloc(&hv_pool, EXIT_STACK_SIZE, 4096);
+	if (!stack)
+		panic("no memory for the VM-exit stack");
+	bsp.exit_stack_top = stack + EXIT_STACK_SIZE;
+	if (vmx_global_init(&host.vmx_caps, &hv_pool) != 0 ||
+	    vmx_cpu_enable(&bsp, &host.vmx_caps, &hv_pool) != 0)
+		machine_stop("VMX could not be enabled");
+	klog(LOG_INFO, "VMX on (VMXON region %#llx); VPID %s, RDTSCP %s, extended state %u bytes",
+	     (unsigned long long)bsp.vmxon_region, vmx.vpid ? "on" : "off", vmx.rdtscp ? "on" : "off",
+	     vmx.xsave_size);
+
+	struct partition_env env = {
+		.ram = &partition_ram, .hv_pool = &hv_pool, .bi = bi, .tsc_hz = host.tsc_hz,
+		.ept_1g = host.vmx_caps.ept_1g, .ept_2m = host.vmx_caps.ept_2m,
+	};
+	partitions_init(&env);
+	scheduler_init(host.tsc_hz, host.vmx_caps.preemption_timer_shift);
+	unsigned running = 0;
+	uint64_t pool_before = frame_alloc_free_bytes(&hv_pool);
+	for (unsigned i = 0; i < cfg.partition_count; i++) {
+		struct partition *p = partition_slot(i);
+		if (!cfg.partitions[i].autostart)
+			partition_declare(p, i, &cfg.partitions[i]);
+		else if (partition_create(p, i, &cfg.partitions[i]) == 0)
+			running++;
+	}
+	uint64_t shared = 3 * 4096;   /* MSR bitmap and two I/O bitmaps, shared by all vCPUs */
+	kprintf("[hv] memory overhead: %llu KiB for %u partition(s) (VMCS, EPT tables, XSAVE areas), "
+		"%llu KiB shared bitmaps, %llu KiB VM-exit stack; hypervisor pool %llu KiB free\n",
+		(unsigned long long)(pool_before - frame_alloc_free_bytes(&hv_pool)) / 1024, running,
+		(unsigned long long)shared / 1024, (unsigned long long)EXIT_STACK_SIZE / 1024,
+		(unsigned long long)frame_alloc_free_bytes(&hv_pool) / 1024);
+	if (running == 0) {
+		kprintf("[hv] no partition is running\n");
+		machine_stop("nothing to run");
+	}
+	kprintf("[hv] starting %u partition(s)\n", running);
+	scheduler_start(&bsp);
+}
+
 void kernel_main(struct boot_info *bi)
 {
 	uint64_t entry_tsc = rdtsc();
@@ -95,7 +150,7 @@ void kernel_main(struct boot_info *bi)
 	uint64_t ist_tops[IST_COUNT];
 	for (int i = 0; i < IST_COUNT; i++)
 		ist_tops[i] = (uint64_t)&bsp_ist_stacks[i][IST_STACK_SIZE];
-	gdt_load(&bsp_tables, ist_tops);
+	percpu_init_boot_cpu(&bsp, ist_tops);
 	idt_init();
 	klog(LOG_INFO, "kernel entered on CPU %u; own GDT, TSS and IDT loaded", this_cpu_apic_id());
 	if (parse_errors)
@@ -107,8 +162,9 @@ void kernel_main(struct boot_info *bi)
 	host.tsc_hz = tsc_measure(&host.tsc_source);
 	host_identify_cpu(&host);
 
+	/* This version runs every partition on the boot CPU (no AP start-up yet). */
 	struct config_limits lim = { .ram_available = host.partition_ram_free,
-				     .cpu_count = host.cpu_count };
+				     .cpu_count = host.cpu_count, .runnable_cpus = 1 };
 	if (config_validate(&cfg, &lim, &cfg_errors) != 0)
 		report_config_errors_and_stop(bi);
 
@@ -136,9 +192,9 @@ void kernel_main(struct boot_info *bi)
 	case VMX_OK:
 		break;
 	}
-	if (!host.vmx_caps.ept)
-		klog(LOG_WARN, "this CPU's VMX has no EPT: partitions will not be able to run");
-	kprintf("[hv] ready: VMX usable; partitions are not started by this version\n");
-	for (;;)
-		__asm__ volatile("hlt");
+	if (!host.vmx_caps.ept) {
+		kprintf("[hv] error: this CPU's VMX has no EPT: partitions cannot be isolated\n");
+		machine_stop("no EPT");
+	}
+	start_partitions(bi);
 }

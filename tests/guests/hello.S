@@ -1,6 +1,6 @@
 /*
- * The smallest Bulkhead guest: prints a line on its virtual UART (COM1) and halts. The loader
- * carries it as a boot module today; a later version runs it in a partition under VMX.
+ * The demo guest of the embedded default config: prints two lines on its virtual UART (COM1)
+ * and ends its partition with the HC_EXIT hypercall (include/hypercall.h: RAX = 3, RDI = code).
  */
 	.code64
 	.section .text
@@ -13,10 +13,15 @@ _start:
 	jz	2f
 	outb	%al, %dx
 	jmp	1b
-2:	hlt
-	jmp	2b
+2:	movl	$3, %eax                /* HC_EXIT */
+	xorl	%edi, %edi
+	vmcall
+3:	cli
+	hlt
+	jmp	3b
 
 	.section .rodata
 message:
-	.asciz	"hello from the demo partition\n"
+	.ascii	"hello from the demo partition\n"
+	.asciz	"it runs in VMX non-root mode, isolated by EPT; exiting now\n"
 	.section .note.GNU-stack, "", @progbits

@@ -1356,6 +1356,193 @@ static void test_validate_appends_and_drops(void **state)
 	assert_int_equal(errs.dropped, 6);
 }
 
+/* ---- CPU sharing and this version's CPU limits --------------------------------------------- */
+
+/* config_validate appends; these tests validate one config several times, so each call starts
+ * from an empty list and a message can only come from that call. */
+static int validate(const struct config_limits *lim)
+{
+	memset(&errs, 0, sizeof errs);
+	int r = config_validate(&cfg, lim, &errs);
+	assert_int_equal(r, (int)(errs.count + errs.dropped));
+	return r;
+}
+
+static void test_share_cpus_key(void **state)
+{
+	(void)state;
+	assert_no_errors(parse(PART_OK));
+	assert_false(cfg.partitions[0].share_cpus);             /* default: no */
+	assert_int_equal(cfg.partitions[0].share_line, 0);
+
+	assert_no_errors(parse(PART_OK "share_cpus = yes\n"));
+	assert_true(cfg.partitions[0].share_cpus);
+	assert_int_equal(cfg.partitions[0].share_line, 4);
+	/* Any boolean spelling, any case, a trailing comment. */
+	assert_no_errors(parse(PART_OK "Share_CPUs=ON   # time-share CPU 0\n"));
+	assert_true(cfg.partitions[0].share_cpus);
+	assert_no_errors(parse(PART_OK "share_cpus = 0\n"));
+	assert_false(cfg.partitions[0].share_cpus);
+	assert_int_equal(cfg.partitions[0].share_line, 4);
+
+	/* Bad value, set twice, empty, and not a [hypervisor] key. */
+	int r = parse(PART_OK "share_cpus = sometimes\n");
+	assert_one_error(r, 4, "bad value 'sometimes' for share_cpus (use yes or no)");
+	assert_false(cfg.partitions[0].share_cpus);
+	r = parse(PART_OK "share_cpus = yes\nshare_cpus = no\n");
+	assert_one_error(r, 5, "share_cpus is set twice in [partition p] (first at line 4)");
+	r = parse(PART_OK "share_cpus =\n");
+	assert_one_error(r, 4, "share_cpus in [partition p] has no value");
+	r = parse("[hypervisor]\nshare_cpus = yes\n");
+	assert_one_error(r, 2, "unknown key 'share_cpus' in [hypervisor]");
+}
+
+static void test_validate_share_cpus(void **state)
+{
+	(void)state;
+	struct config_limits lim = { .ram_available = 1ull << 30, .cpu_count = 4 };
+	/* Both say yes: no error, explicit or defaulted cpus alike. */
+	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\nshare_cpus = yes\n"
+			       "[partition b]\nmemory = 2M\nimage = b\ncpus = 0\nshare_cpus = yes\n"));
+	assert_int_equal(validate(&lim), 0);
+	assert_int_equal(validate(NULL), 0);
+
+	/* Only one says yes: still an error, with the hint, at the later partition. */
+	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\nshare_cpus = yes\n"
+			       "[partition b]\nmemory = 2M\nimage = b\n"));
+	assert_int_equal(validate(&lim), 1);
+	assert_int_equal(errs.list[0].line, 5);
+	assert_string_equal(errs.list[0].message,
+			    "CPU 0 is used by both partitions 'a' and 'b' (set share_cpus = yes in "
+			    "both to time-share it)");
+	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\nshare_cpus = no\n"
+			       "[partition b]\nmemory = 2M\nimage = b\ncpus = 0\nshare_cpus = yes\n"));
+	assert_int_equal(validate(&lim), 1);
+	assert_error(8, "CPU 0 is used by both partitions 'a' and 'b' (set share_cpus = yes in "
+		     "both to time-share it)");
+
+	/* Pairwise: a and b share, c does not and collides with both. */
+	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\nshare_cpus = yes\n"   /* 1 */
+			       "[partition b]\nmemory = 2M\nimage = b\nshare_cpus = yes\n"   /* 5 */
+			       "[partition c]\nmemory = 2M\nimage = c\ncpus = 0-1\n"));      /* 9 */
+	assert_int_equal(validate(&lim), 2);
+	assert_error(12, "CPU 0 is used by both partitions 'a' and 'c'");
+	assert_error(12, "CPU 0 is used by both partitions 'b' and 'c'");
+
+	/* Sharing one CPU does not excuse another overlap: "(and N more)" is unchanged. */
+	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\ncpus = 0-3\n"
+			       "[partition b]\nmemory = 2M\nimage = b\ncpus = 1-2\n"));
+	assert_int_equal(validate(&lim), 1);
+	assert_error(8, "CPU 1 (and 1 more) is used by both partitions 'a' and 'b' (set "
+		     "share_cpus");
+}
+
+static void test_validate_one_vcpu_per_partition(void **state)
+{
+	(void)state;
+	struct config_limits lim = { .ram_available = 1ull << 30, .cpu_count = 8,
+				     .runnable_cpus = 0xff };
+	assert_no_errors(parse(two_partitions));
+	assert_int_equal(validate(&lim), 2);
+	assert_int_equal(errs.list[0].line, 3);
+	assert_string_equal(errs.list[0].message,
+			    "partition 'web' lists 2 CPUs, but this version runs one vCPU per "
+			    "partition");
+	assert_error(7, "partition 'db' lists 2 CPUs");
+
+	/* Any number is counted, not just ranges. */
+	assert_no_errors(parse("[partition big]\nmemory = 2M\nimage = b\ncpus = 0,2,4-7\n"));
+	assert_int_equal(validate(&lim), 1);
+	assert_error(4, "partition 'big' lists 6 CPUs, but this version runs one vCPU per partition");
+
+	/* One CPU each is fine. */
+	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\ncpus = 3\n"
+			       "[partition b]\nmemory = 2M\nimage = b\ncpus = 7\n"));
+	assert_int_equal(validate(&lim), 0);
+
+	/* Without the version's limits (runnable_cpus 0, or no limits), no such check. */
+	assert_no_errors(parse(two_partitions));
+	lim.runnable_cpus = 0;
+	assert_int_equal(validate(&lim), 0);
+	assert_int_equal(validate(NULL), 0);
+
+	/* A hand-built config with defaulted cpus naming several: the section line. */
+	config_defaults(&cfg);
+	memset(&errs, 0, sizeof errs);
+	cfg.partition_count = 1;
+	memcpy(cfg.partitions[0].name, "hand", 5);
+	cfg.partitions[0].line = 9;
+	cfg.partitions[0].memory = 2 * MIB;
+	cfg.partitions[0].cpus = 0x3;
+	lim.runnable_cpus = 0xff;
+	assert_int_equal(validate(&lim), 1);
+	assert_error(9, "partition 'hand' lists 2 CPUs");
+}
+
+static void test_validate_runnable_cpus(void **state)
+{
+	(void)state;
+	struct config_limits lim = { .ram_available = 1ull << 30, .cpu_count = 8,
+				     .runnable_cpus = 1 };
+	/* This version: the boot CPU only. */
+	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\ncpus = 2\n"));
+	assert_int_equal(validate(&lim), 1);
+	assert_int_equal(errs.list[0].line, 4);
+	assert_string_equal(errs.list[0].message,
+			    "CPU 2: this version runs partitions only on the boot CPU (cpus = 0)");
+
+	/* Several CPUs, some not runnable: both rules, on the cpus line, lowest CPU named. */
+	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\ncpus = 0,3-4\n"));
+	assert_int_equal(validate(&lim), 2);
+	assert_error(4, "partition 'a' lists 3 CPUs");
+	assert_error(4, "CPU 3: this version runs partitions only on the boot CPU (cpus = 0)");
+
+	/* Other masks are listed in config syntax. */
+	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\ncpus = 3\n"));
+	lim.runnable_cpus = 0x13;       /* 0, 1, 4 */
+	assert_int_equal(validate(&lim), 1);
+	assert_error(4, "CPU 3: this version runs partitions only on CPUs 0-1,4");
+	lim.runnable_cpus = 0x4;
+	assert_int_equal(validate(&lim), 1);
+	assert_error(4, "CPU 3: this version runs partitions only on CPU 2");
+	assert_null(strstr(errs.list[0].message, "CPUs"));
+	lim.runnable_cpus = 0xaaull | (1ull << 63);    /* 1, 3, 5, 7, 63 */
+	lim.cpu_count = 0;
+	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\ncpus = 62\n"));
+	assert_int_equal(validate(&lim), 1);
+	assert_error(4, "CPU 62: this version runs partitions only on CPUs 1,3,5,7,63");
+	lim.runnable_cpus = ~0ull;
+	assert_int_equal(validate(&lim), 0);
+
+	/* A CPU the machine does not have is reported once, as missing, not as unrunnable. */
+	lim.cpu_count = 2;
+	lim.runnable_cpus = 1;
+	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\ncpus = 5\n"));
+	assert_int_equal(validate(&lim), 1);
+	assert_error(4, "partition 'a' uses CPU 5, but this machine has only CPUs 0-1");
+
+	/* Defaulted cpus (CPU 0) against a mask without CPU 0: the section line. */
+	lim.cpu_count = 4;
+	lim.runnable_cpus = 0x2;
+	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\n"));
+	assert_int_equal(validate(&lim), 1);
+	assert_error(1, "CPU 0: this version runs partitions only on CPU 1");
+}
+
+static void test_validate_this_version_typical(void **state)
+{
+	(void)state;
+	/* What this version is for: several one-vCPU partitions time-sharing the boot CPU. */
+	struct config_limits lim = { .ram_available = 1ull << 30, .cpu_count = 4,
+				     .runnable_cpus = 1 };
+	assert_no_errors(parse("[partition a]\nmemory = 32M\nimage = a.elf\nshare_cpus = yes\n"
+			       "[partition b]\nmemory = 32M\nimage = b.elf\ncpus = 0\n"
+			       "share_cpus = yes\n"
+			       "[partition c]\nmemory = 32M\nimage = c.elf\nshare_cpus = yes\n"));
+	assert_int_equal(validate(&lim), 0);
+	assert_int_equal(errs.count, 0);
+}
+
 /* ---- formatting and names ------------------------------------------------------------------ */
 
 static void test_format_error(void **state)
@@ -1508,6 +1695,11 @@ int main(void)
 		cmocka_unit_test(test_validate_privileged),
 		cmocka_unit_test(test_validate_without_limits),
 		cmocka_unit_test(test_validate_appends_and_drops),
+		cmocka_unit_test(test_share_cpus_key),
+		cmocka_unit_test(test_validate_share_cpus),
+		cmocka_unit_test(test_validate_one_vcpu_per_partition),
+		cmocka_unit_test(test_validate_runnable_cpus),
+		cmocka_unit_test(test_validate_this_version_typical),
 		cmocka_unit_test(test_format_error),
 		cmocka_unit_test(test_long_quoted_text_is_clipped),
 		cmocka_unit_test(test_cut_message_is_marked),

@@ -1,0 +1,275 @@
+/*
+ * Partition life cycle (see partition.h). Creation order matters for "loses nothing": every
+ * check that can fail (image present, RAM available, ELF valid) happens before the partition
+ * holds anything that others could miss, and each failure gives back what was taken. RAM is
+ * zeroed before the guest sees it and again when it is given back, so nothing crosses between
+ * tenants. EPT maps exactly [0, memory) of the partition and nothing else: no other partition,
+ * no hypervisor memory, no MMIO.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "hypercall.h"
+#include "kernel/elf_load.h"
+#include "kernel/fpu.h"
+#include "kernel/guest_boot.h"
+#include "kernel/log.h"
+#include "kernel/partition.h"
+#include "kernel/percpu.h"
+#include "kernel/x86.h"
+#include "mm/ept.h"
+#include "vmx/vmx.h"
+
+static struct partition partitions[MAX_PARTITIONS];
+static unsigned count;
+static struct partition_env env;
+
+void partitions_init(const struct partition_env *e) { env = *e; }
+const struct partition_env *partitions_env(void) { return &env; }
+unsigned partition_count(void) { return count; }
+struct partition *partition_get(unsigned i) { return i < count ? &partitions[i] : NULL; }
+struct partition *partition_slot(unsigned id) { return id < MAX_PARTITIONS ? &partitions[id] : NULL; }
+
+const char *partition_state_name(enum partition_state s)
+{
+	switch (s) {
+	case PARTITION_STOPPED: return "stopped";
+	case PARTITION_RUNNING: return "running";
+	case PARTITION_CRASHED: return "crashed";
+	}
+	return "?";
+}
+
+static uint64_t *pool_table(void *arg)
+{
+	uint64_t pa = frame_alloc_alloc(arg, 4096, 4096);
+	if (pa)
+		memset((void *)pa, 0, 4096);
+	return (uint64_t *)pa;
+}
+
+static void pool_free(void *arg, uint64_t *table)
+{
+	frame_alloc_free(arg, (uint64_t)table, 4096);
+}
+
+static struct ept_ctx ept_ctx_for(void)
+{
+	return (struct ept_ctx){ .alloc_table = pool_table, .free_table = pool_free,
+				 .arg = env.hv_pool, .allow_1g = env.ept_1g, .allow_2m = env.ept_2m };
+}
+
+static const struct boot_module *find_module(const char *name)
+{
+	for (unsigned i = 0; i < env.bi->module_count; i++)
+		if (strcmp(env.bi->modules[i].name, name) == 0)
+			return &env.bi->modules[i];
+	return NULL;
+}
+
+static int refuse(struct partition *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->stop_reason, sizeof p->stop_reason, fmt, ap);
+	va_end(ap);
+	p->state = PARTITION_STOPPED;
+	klog(LOG_ERROR, "partition '%s' not started: %s", p->name, p->stop_reason);
+	return -1;
+}
+
+static void release_ram(struct partition *p)
+{
+	if (!p->ram_size)
+		return;
+	memset((void *)p->ram_hpa, 0, p->ram_size);
+	frame_alloc_free(env.ram, p->ram_hpa, p->ram_size);
+	p->ram_hpa = p->ram_size = 0;
+}
+
+static int build_vcpu(struct partition *p, uint64_t entry)
+{
+	struct vcpu *v = &p->vcpus[0];
+	memset(v, 0, sizeof *v);
+	v->partition = p;
+	v->index = 0;
+	uint64_t area = frame_alloc_alloc(env.hv_pool, 4096, 4096);   /* XSAVE needs 64-byte alignment */
+	if (!area)
+		return -1;
+	v->xsave_area = (void *)area;
+	fpu_vcpu_init(v);
+	if (vmx_vcpu_setup(v, this_cpu(), env.hv_pool, p->eptp, entry, GUEST_STACK_TOP,
+			   GUEST_PAGE_TABLE_GPA) != 0)
+		return -1;
+	v->regs.rdi = START_INFO_GPA;
+	v->state = VCPU_RUNNABLE;
+	p->vcpu_count = 1;
+	p->overhead_bytes += 2 * 4096;         /* VMCS and XSAVE area */
+	return 0;
+}
+
+static void init_slot(struct partition *p, unsigned id, const struct partition_config *cfg)
+{
+	memset(p, 0, sizeof *p);
+	if (id >= count)
+		count = id + 1;
+	p->id = id;
+	p->cfg = cfg;
+	strncpy(p->name, cfg->name, sizeof p->name - 1);
+	vuart_init(&p->uart, p->name);
+}
+
+void partition_declare(struct partition *p, unsigned id, const struct partition_config *cfg)
+{
+	init_slot(p, id, cfg);
+	p->state = PARTITION_STOPPED;
+	snprintf(p->stop_reason, sizeof p->stop_reason, "not started (autostart = no)");
+}
+
+int partition_create(struct partition *p, unsigned id, const struct partition_config *cfg)
+{
+	init_slot(p, id, cfg);
+
+	if (cfg->type != PARTITION_ELF)
+		return refuse(p, "type '%s' is not supported by this version",
+			      config_partition_type_name(cfg->type));
+	const struct boot_module *image = find_module(cfg->image);
+	if (!image)
+		return refuse(p, "image %s was not loaded", cfg->image);
+	uint64_t ram = frame_alloc_alloc(env.ram, cfg->memory, PARTITION_MEM_ALIGN);
+	if (!ram)
+		return refuse(p, "not enough free RAM: %llu MiB asked, largest free block %llu MiB",
+			      (unsigned long long)(cfg->memory >> 20),
+			      (unsigned long long)(frame_alloc_largest(env.ram, PARTITION_MEM_ALIGN) >> 20));
+	p->ram_hpa = ram;
+	p->ram_size = cfg->memory;
+	memset((void *)ram, 0, cfg->memory);
+
+	struct elf_image_info info;
+	enum elf_load_status st = elf_load((const void *)image->base, image->size, (void *)ram,
+					   cfg->memory, GUEST_IMAGE_MIN, &info);
+	if (st != ELF_OK) {
+		release_ram(p);
+		return refuse(p, "image %s refused: %s", cfg->image, elf_load_status_string(st));
+	}
+	p->image_end = info.image_end;
+
+	struct start_info si = {
+		.magic = START_INFO_MAGIC, .version = START_INFO_VERSION,
+		.hypercall_abi = HYPERCALL_ABI_VERSION, .memory_size = cfg->memory, .vcpu_count = 1,
+		.partition_id = id, .tsc_hz = env.tsc_hz, .image_end = info.image_end,
+		.hv_base = env.bi->hv_base, .hv_size = env.bi->hv_size,
+	};
+	strncpy(si.name, p->name, sizeof si.name - 1);
+	if (guest_boot_build((uint8_t *)ram, cfg->memory, &si, cfg->cmdline) != 0) {
+		release_ram(p);
+		return refuse(p, "%llu MiB is more than an ELF partition's boot page tables map",
+			      (unsigned long long)(cfg->memory >> 20));
+	}
+
+	struct ept_ctx ctx = ept_ctx_for();
+	p->ept_pml4 = ept_alloc_root(&ctx);
+	if (!p->ept_pml4 || ept_map(&ctx, p->ept_pml4, 0, ram, cfg->memory, EPT_R | EPT_W | EPT_X,
+				    EPT_MT_WB) != 0) {
+		if (p->ept_pml4)
+			ept_destroy(&ctx, p->ept_pml4);
+		p->ept_pml4 = NULL;
+		release_ram(p);
+		return refuse(p, "the hypervisor's reserved memory is exhausted (EPT tables)");
+	}
+	p->ept_tables = ctx.tables_allocated;
+	p->eptp = ept_pointer((uint64_t)p->ept_pml4);
+	p->overhead_bytes = (uint64_t)p->ept_tables * 4096;
+	if (build_vcpu(p, info.entry) != 0) {
+		partition_destroy(p);
+		return refuse(p, "the hypervisor's reserved memory is exhausted (VMCS)");
+	}
+	vmx_invept_single(p->eptp);
+	p->state = PARTITION_RUNNING;
+	p->start_tsc = rdtsc();
+	klog(LOG_INFO, "partition '%s' (id %u): %llu MiB at host %#llx, entry %#llx, EPT %u tables, "
+	     "VPID %u", p->name, id, (unsigned long long)(cfg->memory >> 20), (unsigned long long)ram,
+	     (unsigned long long)info.entry, p->ept_tables, p->vcpus[0].vpid);
+	return 0;
+}
+
+static void dump_vcpu(const struct vcpu *v)
+{
+	if (this_cpu()->current != v)
+		return;                       /* its VMCS is not loaded: registers unknown here */
+	kprintf("  RIP=%016llx RSP=%016llx RFLAGS=%08llx CR0=%08llx CR3=%08llx CR4=%08llx\n",
+		(unsigned long long)vmcs_read(VMCS_GUEST_RIP), (unsigned long long)vmcs_read(VMCS_GUEST_RSP),
+		(unsigned long long)vmcs_read(VMCS_GUEST_RFLAGS),
+		(unsigned long long)vmcs_read(VMCS_CR0_READ_SHADOW),
+		(unsigned long long)vmcs_read(VMCS_GUEST_CR3), (unsigned long long)vmcs_read(VMCS_CR4_READ_SHADOW));
+	const struct guest_regs *r = &v->regs;
+	kprintf("  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n", (unsigned long long)r->rax,
+		(unsigned long long)r->rbx, (unsigned long long)r->rcx, (unsigned long long)r->rdx);
+	kprintf("  RSI=%016llx RDI=%016llx RBP=%016llx R8 =%016llx\n", (unsigned long long)r->rsi,
+		(unsigned long long)r->rdi, (unsigned long long)r->rbp, (unsigned long long)r->r8);
+	kprintf("  R9 =%016llx R10=%016llx R11=%016llx R12=%016llx\n", (unsigned long long)r->r9,
+		(unsigned long long)r->r10, (unsigned long long)r->r11, (unsigned long long)r->r12);
+	kprintf("  R13=%016llx R14=%016llx R15=%016llx exits=%llu\n", (unsigned long long)r->r13,
+		(unsigned long long)r->r14, (unsigned long long)r->r15, (unsigned long long)v->exits_total);
+}
+
+static void stop_vcpus(struct partition *p)
+{
+	vuart_flush(&p->uart);
+	for (unsigned i = 0; i < p->vcpu_count; i++) {
+		p->vcpus[i].state = VCPU_STOPPED;
+		p->vcpus[i].timer_deadline = 0;
+		p->vcpus[i].pending_vector = 0;
+	}
+	p->stop_tsc = rdtsc();
+}
+
+void partition_fault(struct partition *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->stop_reason, sizeof p->stop_reason, fmt, ap);
+	va_end(ap);
+	stop_vcpus(p);
+	p->state = PARTITION_CRASHED;
+	klog(LOG_ERROR, "partition '%s' crashed: %s", p->name, p->stop_reason);
+	dump_vcpu(&p->vcpus[0]);
+}
+
+void partition_exit(struct partition *p, int64_t code)
+{
+	stop_vcpus(p);
+	p->state = PARTITION_STOPPED;
+	p->exit_code = code;
+	snprintf(p->stop_reason, sizeof p->stop_reason, "exited with code %lld", (long long)code);
+	klog(LOG_INFO, "partition '%s' %s", p->name, p->stop_reason);
+}
+
+void partition_destroy(struct partition *p)
+{
+	struct percpu *cpu = this_cpu();
+	for (unsigned i = 0; i < sizeof p->vcpus / sizeof p->vcpus[0]; i++) {
+		struct vcpu *v = &p->vcpus[i];
+		fpu_forget(cpu, v);
+		if (cpu->msr_owner == v)
+			cpu->msr_owner = NULL;
+		if (v->vmcs) {
+			vmx_vmclear(v);
+			vmx_invvpid_single(v->vpid);
+			frame_alloc_free(env.hv_pool, (uint64_t)v->vmcs, 4096);
+			v->vmcs = NULL;
+		}
+		if (v->xsave_area) {
+			frame_alloc_free(env.hv_pool, (uint64_t)v->xsave_area, 4096);
+			v->xsave_area = NULL;
+		}
+	}
+	if (p->ept_pml4) {
+		struct ept_ctx ctx = ept_ctx_for();
+		vmx_invept_single(p->eptp);
+		ept_destroy(&ctx, p->ept_pml4);
+		p->ept_pml4 = NULL;
+	}
+	release_ram(p);
+	p->vcpu_count = 0;
+}

@@ -1,0 +1,74 @@
+/*
+ * Partitions: one per [partition NAME] section. A partition owns a 2 MiB-aligned carve of host
+ * RAM that EPT maps at guest-physical 0, its vCPUs, its virtual UART and console ring, and its
+ * statistics. partition_fault() is the only way a guest's misbehaviour ends: it stops that one
+ * partition with a dump and a clear log line; the hypervisor and every other partition go on.
+ */
+#ifndef BULKHEAD_PARTITION_H
+#define BULKHEAD_PARTITION_H
+
+#include <stdint.h>
+#include "boot_info.h"
+#include "drivers/vuart.h"
+#include "kernel/config.h"
+#include "kernel/vcpu.h"
+#include "mm/frame_alloc.h"
+
+enum partition_state {
+	PARTITION_STOPPED,     /* not started, exited, or refused at creation */
+	PARTITION_RUNNING,
+	PARTITION_CRASHED,     /* stopped by the hypervisor: triple fault, bad access, bad state */
+};
+
+struct partition {
+	unsigned id;
+	char name[PARTITION_NAME_MAX];
+	const struct partition_config *cfg;
+	enum partition_state state;
+	char stop_reason[128];
+	int64_t exit_code;
+
+	uint64_t ram_hpa, ram_size;       /* host-physical carve, 0 when none */
+	uint64_t *ept_pml4;
+	uint64_t eptp;
+	unsigned ept_tables;
+	uint64_t image_end;               /* guest-physical end of the loaded ELF */
+
+	uint64_t overhead_bytes;          /* hypervisor memory spent on it: VMCS, EPT, XSAVE */
+	unsigned vcpu_count;
+	struct vcpu vcpus[1];             /* one vCPU per partition in this version */
+
+	struct vuart uart;
+	uint64_t start_tsc, stop_tsc;
+};
+
+/* The hypervisor's memory pools and machine facts that partitions are built from. */
+struct partition_env {
+	struct frame_alloc *ram;          /* partition RAM */
+	struct frame_alloc *hv_pool;      /* VMCS, EPT tables, XSAVE areas */
+	const struct boot_info *bi;
+	uint64_t tsc_hz;
+	int ept_1g, ept_2m;
+};
+
+void partitions_init(const struct partition_env *env);
+const struct partition_env *partitions_env(void);
+/* Builds and readies a partition from its config; on failure logs why and leaves it STOPPED
+ * with stop_reason set (nothing else is affected). Returns 0 when it is RUNNING. */
+int partition_create(struct partition *p, unsigned id, const struct partition_config *cfg);
+/* Stops a partition because of something its guest did; logs the reason and a register dump. */
+void partition_fault(struct partition *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Normal end: the guest asked to exit. */
+void partition_exit(struct partition *p, int64_t code);
+/* Zeroes and returns the partition's RAM and tables (the partition must not be running). */
+void partition_destroy(struct partition *p);
+const char *partition_state_name(enum partition_state s);
+
+/* Records a partition that is configured but not started (autostart = no). */
+void partition_declare(struct partition *p, unsigned id, const struct partition_config *cfg);
+/* The storage for partition `id` (id < MAX_PARTITIONS). */
+struct partition *partition_slot(unsigned id);
+unsigned partition_count(void);
+struct partition *partition_get(unsigned index);
+
+#endif

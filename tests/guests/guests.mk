@@ -1,0 +1,56 @@
+# Test guests: a Makefile fragment included by the top-level Makefile, which provides BUILD,
+# NEWLIB, NEWLIB_OK, GCC_INC, CC, LD, WARN and Q. Each guest is tests/guests/NAME.c (plus any
+# GUEST_EXTRA_NAME sources) linked with the runtime in tests/guests/runtime/ and newlib's
+# libc.a into $(BUILD)/guests/NAME.elf at 1 MiB guest-physical (tests/guests/guest.ld).
+#   make build/guests/cpuid.elf     one guest
+#   make guests                     all of them
+
+GUESTS := cpuid msr vmcall hlt memory pastend hvtouch triple fuzz spin vector bench
+
+# Defining rules here must not change the including Makefile's default goal.
+guests_saved_default_goal := $(.DEFAULT_GOAL)
+
+GUEST_DIR := tests/guests
+GUEST_OBJ := $(BUILD)/guests/obj
+
+# C code never touches vector registers (-mgeneral-regs-only): interrupt stubs do not save
+# them, and the vector guest's own checks must be the only code that sets them.
+GUEST_CFLAGS := -std=gnu11 -O2 $(WARN) -ffreestanding -nostdinc -isystem $(GCC_INC) \
+                -isystem $(NEWLIB)/include -Iinclude -I. -mno-red-zone -fno-pic \
+                -fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables
+GUEST_LDFLAGS := -nostdlib -static -T $(GUEST_DIR)/guest.ld --build-id=none -z noexecstack -S \
+                 -z max-page-size=0x1000
+
+GUEST_RUNTIME := entry.S isr.S start.c trap.c console.c report.c msr_safe.c phys_window.c \
+                 newlib_hooks.c
+GUEST_RUNTIME_OBJS := $(patsubst %,$(GUEST_OBJ)/runtime/%.o,$(GUEST_RUNTIME))
+
+# Guests built from more than NAME.c.
+GUEST_EXTRA_vmcall := vmcall_regs.S
+GUEST_EXTRA_vector := vector_regs.S
+
+guest_objs = $(patsubst %,$(GUEST_OBJ)/%.o,$(1).c $(GUEST_EXTRA_$(1)))
+
+$(GUEST_OBJ)/%.c.o: $(GUEST_DIR)/%.c $(NEWLIB_OK)
+	@mkdir -p $(dir $@)
+	@echo "  CC/G    $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+$(GUEST_OBJ)/%.S.o: $(GUEST_DIR)/%.S $(NEWLIB_OK)
+	@mkdir -p $(dir $@)
+	@echo "  AS/G    $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+define guest_rule
+$(BUILD)/guests/$(1).elf: $(call guest_objs,$(1)) $(GUEST_RUNTIME_OBJS) $(GUEST_DIR)/guest.ld $(NEWLIB_OK)
+	@echo "  LD/G    $$@"
+	$(Q)$(LD) $(GUEST_LDFLAGS) $(call guest_objs,$(1)) $(GUEST_RUNTIME_OBJS) \
+		$(NEWLIB)/lib/libc.a -o $$@
+endef
+$(foreach g,$(GUESTS),$(eval $(call guest_rule,$(g))))
+
+.PHONY: guests
+guests: $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS))
+
+.DEFAULT_GOAL := $(guests_saved_default_goal)
+
+-include $(wildcard $(GUEST_OBJ)/*.d $(GUEST_OBJ)/runtime/*.d)

@@ -1,0 +1,263 @@
+/*
+ * Unit tests for vmx/cpuid_policy.c: one test per rule of the policy, each starting from a
+ * real CPU's answer (or all-ones, so that every bit the policy must clear is there to be
+ * cleared and every bit it must keep is there to be kept), plus the XCR0 validity rules of
+ * SDM Vol. 1, 13.3 one at a time.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hypercall.h"
+#include "vmx/cpuid_policy.h"
+
+static const struct cpuid_policy pol = {
+	.vcpu_count = 3, .vcpu_index = 2, .partition_id = 7, .rdtscp_allowed = 0,
+};
+
+static struct cpuid_regs4 apply(uint32_t leaf, uint32_t subleaf, struct cpuid_regs4 in,
+				const struct cpuid_policy *p)
+{
+	cpuid_policy_apply(leaf, subleaf, &in, p);
+	return in;
+}
+
+static const struct cpuid_regs4 ones = { ~0u, ~0u, ~0u, ~0u };
+
+#define assert_regs(r, a, b, c, d)                     \
+	do {                                           \
+		assert_int_equal((r).eax, (a));        \
+		assert_int_equal((r).ebx, (b));        \
+		assert_int_equal((r).ecx, (c));        \
+		assert_int_equal((r).edx, (d));        \
+	} while (0)
+
+static void test_leaf1(void **state)
+{
+	(void)state;
+	/* A Skylake answer: VMX, MONITOR, x2APIC, TSC-deadline set; hypervisor bit clear;
+	 * APIC ID 4, 16 logical processors. */
+	struct cpuid_regs4 in = { 0x000506e3, 0x04100800, 0x7ffafbff, 0xbfebfbff };
+	struct cpuid_regs4 r = apply(1, 0, in, &pol);
+	assert_int_equal(r.eax, 0x000506e3);
+	assert_int_equal(r.ebx, 0x02030800);    /* APIC ID 2, 3 vCPUs, CLFLUSH 8 kept */
+	assert_int_equal(r.ecx, (0x7ffafbffu & ~0x01200068u) | 0x80000000u);
+	assert_int_equal(r.edx, 0xbfebfbff);    /* EDX untouched */
+
+	/* From all ones: exactly bits 3, 5, 6, 21, 24 cleared, 31 set. */
+	r = apply(1, 0, ones, &pol);
+	assert_int_equal(r.ecx, ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 21) | (1u << 24)));
+	assert_int_equal(r.ebx, 0x0203ffff);
+	assert_int_equal(r.edx, ~0u);
+	assert_int_equal(r.eax, ~0u);
+	/* From all zeros: only the hypervisor bit appears. */
+	r = apply(1, 0, (struct cpuid_regs4){ 0, 0, 0, 0 }, &pol);
+	assert_regs(r, 0, 0x00030000 | (2u << 24), 0x80000000u, 0);
+	/* The subleaf does not matter, and large counts are cut to their 8-bit fields. */
+	struct cpuid_policy big = { .vcpu_count = 0x1ff, .vcpu_index = 0x100 };
+	r = apply(1, 5, (struct cpuid_regs4){ 0, 0, 0, 0 }, &big);
+	assert_int_equal(r.ebx, 0x00ff0000);
+}
+
+static void test_zeroed_leaves(void **state)
+{
+	(void)state;
+	static const uint32_t leaves[] = { 4, 5, 6, 0xa };
+	for (unsigned i = 0; i < 4; i++) {
+		for (uint32_t sub = 0; sub < 4; sub++) {
+			struct cpuid_regs4 r = apply(leaves[i], sub, ones, &pol);
+			assert_regs(r, 0, 0, 0, 0);
+		}
+	}
+}
+
+static void test_leaf7(void **state)
+{
+	(void)state;
+	struct cpuid_regs4 r = apply(7, 0, ones, &pol);
+	assert_int_equal(r.eax, ~0u);
+	assert_int_equal(r.ebx, ~((1u << 10) | (1u << 12) | (1u << 15)));
+	assert_int_equal(r.ecx, ~((1u << 5) | (1u << 16)));
+	assert_int_equal(r.edx, ~0u);
+	/* A real subleaf 0 (INVPCID and RDT bits present) keeps the rest. */
+	r = apply(7, 0, (struct cpuid_regs4){ 0, 0x029c6fbf, 0x40000008, 0x9c002400 }, &pol);
+	assert_regs(r, 0, 0x029c6fbfu & ~0x9400u, 0x40000008u, 0x9c002400u);
+	/* Other subleaves pass through. */
+	for (uint32_t sub = 1; sub < 3; sub++) {
+		r = apply(7, sub, ones, &pol);
+		assert_regs(r, ~0u, ~0u, ~0u, ~0u);
+	}
+}
+
+static void test_topology_leaves(void **state)
+{
+	(void)state;
+	static const uint32_t leaves[] = { 0xb, 0x1f };
+	for (unsigned i = 0; i < 2; i++) {
+		for (uint32_t sub = 0; sub < 3; sub++) {
+			struct cpuid_regs4 r = apply(leaves[i], sub, ones, &pol);
+			assert_regs(r, 0, 0, sub, 0);
+		}
+		/* Only the low byte of the subleaf is echoed; the level type (15:8) stays 0. */
+		struct cpuid_regs4 r = apply(leaves[i], 0x1234, ones, &pol);
+		assert_regs(r, 0, 0, 0x34, 0);
+	}
+}
+
+static void test_hypervisor_leaves(void **state)
+{
+	(void)state;
+	struct cpuid_regs4 zero = { 0, 0, 0, 0 };
+	struct cpuid_regs4 r = apply(0x40000000, 0, zero, &pol);
+	assert_int_equal(r.eax, 0x40000001);
+	/* The signature reads "BulkheadHV" as 12 bytes in EBX, ECX, EDX order. */
+	char sig[12];
+	memcpy(sig, &r.ebx, 4);
+	memcpy(sig + 4, &r.ecx, 4);
+	memcpy(sig + 8, &r.edx, 4);
+	assert_memory_equal(sig, "BulkheadHV\0\0", 12);
+	assert_int_equal(r.ebx, 0x6b6c7542);
+	assert_int_equal(r.ecx, 0x64616568);
+	assert_int_equal(r.edx, 0x00005648);
+
+	r = apply(0x40000001, 0, zero, &pol);
+	assert_regs(r, HYPERCALL_ABI_VERSION, 3, 7, 0);
+	assert_int_equal(r.eax, 1);
+
+	/* The rest of the range is empty, even if the caller passed garbage. */
+	static const uint32_t empty[] = { 0x40000002, 0x40000010, 0x40000100, 0x4fffffff };
+	for (unsigned i = 0; i < 4; i++) {
+		r = apply(empty[i], 0, ones, &pol);
+		assert_regs(r, 0, 0, 0, 0);
+	}
+	/* Just outside the range: untouched. */
+	r = apply(0x3fffffff, 0, ones, &pol);
+	assert_regs(r, ~0u, ~0u, ~0u, ~0u);
+	r = apply(0x50000000, 0, ones, &pol);
+	assert_regs(r, ~0u, ~0u, ~0u, ~0u);
+}
+
+static void test_rdtscp(void **state)
+{
+	(void)state;
+	struct cpuid_regs4 in = { 0, 0, 0x00000121, 0x2c100800 };
+	struct cpuid_regs4 r = apply(0x80000001, 0, in, &pol);
+	assert_regs(r, 0, 0, 0x121u, 0x2c100800u & ~(1u << 27));
+	struct cpuid_policy allowed = pol;
+	allowed.rdtscp_allowed = 1;
+	r = apply(0x80000001, 0, in, &allowed);
+	assert_regs(r, 0, 0, 0x121u, 0x2c100800u);
+	r = apply(0x80000001, 0, ones, &pol);
+	assert_regs(r, ~0u, ~0u, ~0u, ~(1u << 27));
+}
+
+static void test_other_leaves_unchanged(void **state)
+{
+	(void)state;
+	static const uint32_t leaves[] = { 0, 2, 3, 8, 9, 0xd, 0xf, 0x10, 0x14, 0x15, 0x16,
+					   0x80000000, 0x80000002, 0x80000006, 0x80000007,
+					   0x80000008 };
+	struct cpuid_regs4 in = { 0x12345678, 0x9abcdef0, 0x0fedcba9, 0x87654321 };
+	for (unsigned i = 0; i < sizeof leaves / sizeof leaves[0]; i++)
+		for (uint32_t sub = 0; sub < 2; sub++) {
+			struct cpuid_regs4 r = apply(leaves[i], sub, in, &pol);
+			assert_memory_equal(&r, &in, sizeof r);
+		}
+}
+
+/* ---- XCR0 -------------------------------------------------------------------------------- */
+
+#define X87    0x1ull
+#define SSE    0x2ull
+#define AVX    0x4ull
+#define MPX    0x18ull
+#define AVX512 0xe0ull
+#define PKRU   0x200ull
+#define AMX    0x60000ull
+#define ALL    (X87 | SSE | AVX | MPX | AVX512 | PKRU | AMX)
+
+static void test_xcr0_valid(void **state)
+{
+	(void)state;
+	assert_true(xcr0_is_valid(X87, ALL));
+	assert_true(xcr0_is_valid(X87 | SSE, ALL));
+	assert_true(xcr0_is_valid(X87 | SSE | AVX, ALL));
+	assert_true(xcr0_is_valid(X87 | SSE | AVX | AVX512, ALL));
+	assert_true(xcr0_is_valid(X87 | MPX, ALL));
+	assert_true(xcr0_is_valid(X87 | SSE | AVX | PKRU, ALL));
+	assert_true(xcr0_is_valid(X87 | SSE | AVX | AMX, ALL));
+	assert_true(xcr0_is_valid(ALL, ALL));
+	/* A typical Linux value on a Skylake server. */
+	assert_true(xcr0_is_valid(0x2e7, 0x2ff));
+}
+
+static void test_xcr0_x87_required(void **state)
+{
+	(void)state;
+	assert_false(xcr0_is_valid(0, ALL));
+	assert_false(xcr0_is_valid(SSE, ALL));
+	assert_false(xcr0_is_valid(ALL & ~X87, ALL));
+}
+
+static void test_xcr0_subset_of_supported(void **state)
+{
+	(void)state;
+	assert_false(xcr0_is_valid(X87 | SSE | AVX, X87 | SSE));
+	assert_false(xcr0_is_valid(X87 | (1ull << 63), ~0ull >> 1));
+	assert_false(xcr0_is_valid(X87 | (1ull << 8), ALL));
+	assert_false(xcr0_is_valid(X87, 0));
+	assert_true(xcr0_is_valid(X87 | SSE, X87 | SSE));
+}
+
+static void test_xcr0_avx_needs_sse(void **state)
+{
+	(void)state;
+	assert_false(xcr0_is_valid(X87 | AVX, ALL));
+	assert_true(xcr0_is_valid(X87 | SSE | AVX, ALL));
+}
+
+static void test_xcr0_avx512_rules(void **state)
+{
+	(void)state;
+	/* All three or none... */
+	for (uint64_t part = 0x20; part < AVX512; part += 0x20)
+		assert_false(xcr0_is_valid(X87 | SSE | AVX | part, ALL));
+	/* ... and only with AVX. */
+	assert_false(xcr0_is_valid(X87 | SSE | AVX512, ALL));
+	assert_false(xcr0_is_valid(X87 | AVX512, ALL));
+	assert_true(xcr0_is_valid(X87 | SSE | AVX | AVX512, ALL));
+}
+
+static void test_xcr0_mpx_and_amx_pairs(void **state)
+{
+	(void)state;
+	assert_false(xcr0_is_valid(X87 | 0x8, ALL));
+	assert_false(xcr0_is_valid(X87 | 0x10, ALL));
+	assert_true(xcr0_is_valid(X87 | MPX, ALL));
+	assert_false(xcr0_is_valid(X87 | SSE | AVX | 0x20000, ALL));
+	assert_false(xcr0_is_valid(X87 | SSE | AVX | 0x40000, ALL));
+	assert_true(xcr0_is_valid(X87 | SSE | AVX | AMX, ALL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_leaf1),
+		cmocka_unit_test(test_zeroed_leaves),
+		cmocka_unit_test(test_leaf7),
+		cmocka_unit_test(test_topology_leaves),
+		cmocka_unit_test(test_hypervisor_leaves),
+		cmocka_unit_test(test_rdtscp),
+		cmocka_unit_test(test_other_leaves_unchanged),
+		cmocka_unit_test(test_xcr0_valid),
+		cmocka_unit_test(test_xcr0_x87_required),
+		cmocka_unit_test(test_xcr0_subset_of_supported),
+		cmocka_unit_test(test_xcr0_avx_needs_sse),
+		cmocka_unit_test(test_xcr0_avx512_rules),
+		cmocka_unit_test(test_xcr0_mpx_and_amx_pairs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

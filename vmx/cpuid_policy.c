@@ -1,0 +1,120 @@
+/*
+ * CPUID rewriting (see cpuid_policy.h). Leaf layouts are those of the CPUID instruction in
+ * SDM Vol. 2A; each hidden feature is hidden because the VMX setup does not enable what it
+ * needs (the secondary controls "enable INVPCID", "enable RDTSCP" and "enable user wait and
+ * pause" make the instructions #UD when off, SDM Vol. 3C 25.6.2 and 26.3), or because it
+ * would hand the guest a host-wide resource (MONITOR/MWAIT, performance counters, RDT,
+ * thermal and power management) or host topology. Everything not named here passes through
+ * unchanged, so a guest still sees the real CPU's model and instruction-set extensions.
+ */
+#include "hypercall.h"
+#include "vmx/cpuid_policy.h"
+
+#define BIT(n) (1u << (n))
+
+/* Leaf 1 ECX. */
+#define L1_ECX_MONITOR      BIT(3)      /* MONITOR/MWAIT: would idle the physical CPU */
+#define L1_ECX_VMX          BIT(5)      /* no nested VMX */
+#define L1_ECX_SMX          BIT(6)      /* GETSEC: never for a guest */
+#define L1_ECX_X2APIC       BIT(21)     /* no virtual x2APIC */
+#define L1_ECX_TSC_DEADLINE BIT(24)     /* no virtual local APIC timer (HC_TIMER_SET instead) */
+#define L1_ECX_HYPERVISOR   BIT(31)     /* "running under a hypervisor": look at 0x40000000 */
+
+/* Leaf 7 subleaf 0. */
+#define L7_EBX_INVPCID      BIT(10)
+#define L7_EBX_RDT_M        BIT(12)     /* resource director: monitoring */
+#define L7_EBX_RDT_A        BIT(15)     /* resource director: allocation */
+#define L7_ECX_WAITPKG      BIT(5)      /* UMONITOR/UMWAIT/TPAUSE */
+#define L7_ECX_LA57         BIT(16)     /* 5-level paging: guests get 4-level CR4 */
+
+/* Leaf 0x80000001 EDX. */
+#define LX1_EDX_RDTSCP      BIT(27)
+
+void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, struct cpuid_regs4 *r,
+			const struct cpuid_policy *p)
+{
+	switch (leaf) {
+	case 1:
+		r->ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_SMX | L1_ECX_X2APIC |
+			    L1_ECX_TSC_DEADLINE);
+		r->ecx |= L1_ECX_HYPERVISOR;
+		/* EBX[31:24] initial APIC ID, [23:16] logical processors per package: the
+		 * partition's, not the host's. Brand index and CLFLUSH size (15:0) stay. */
+		r->ebx = (r->ebx & 0xffffu) | ((p->vcpu_index & 0xffu) << 24) |
+			 ((p->vcpu_count & 0xffu) << 16);
+		return;
+
+	case 4:     /* cache parameters encode the host's core counts */
+	case 5:     /* MONITOR/MWAIT, hidden in leaf 1 */
+	case 6:     /* thermal and power management */
+	case 0xa:   /* architectural performance monitoring: counters are not virtualized */
+		*r = (struct cpuid_regs4){ 0, 0, 0, 0 };
+		return;
+
+	case 7:
+		if (subleaf == 0) {
+			r->ebx &= ~(L7_EBX_INVPCID | L7_EBX_RDT_M | L7_EBX_RDT_A);
+			r->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_LA57);
+		}
+		return;
+
+	case 0xb:
+	case 0x1f:
+		/* Extended topology: answer every subleaf with level type 0 ("invalid", ECX[15:8])
+		 * and the level number echoed in ECX[7:0], so guests fall back to leaf 1. */
+		*r = (struct cpuid_regs4){ 0, 0, subleaf & 0xffu, 0 };
+		return;
+
+	case CPUID_HV_LEAF_BASE:
+		*r = (struct cpuid_regs4){ CPUID_HV_LEAF_INFO, CPUID_HV_SIGNATURE_EBX,
+					   CPUID_HV_SIGNATURE_ECX, CPUID_HV_SIGNATURE_EDX };
+		return;
+
+	case CPUID_HV_LEAF_INFO:
+		*r = (struct cpuid_regs4){ HYPERCALL_ABI_VERSION, p->vcpu_count, p->partition_id, 0 };
+		return;
+
+	case 0x80000001u:
+		if (!p->rdtscp_allowed)
+			r->edx &= ~LX1_EDX_RDTSCP;
+		return;
+
+	default:
+		/* The rest of the hypervisor range is Bulkhead's and empty. Intel never defines
+		 * leaves there (SDM Vol. 2A, CPUID), so zeros are the only honest answer. */
+		if (leaf >= CPUID_HV_LEAF_BASE && leaf <= CPUID_HV_RANGE_END)
+			*r = (struct cpuid_regs4){ 0, 0, 0, 0 };
+		return;
+	}
+}
+
+/* XCR0 bits (SDM Vol. 1, 13.1). */
+#define XCR0_X87        (1ull << 0)
+#define XCR0_SSE        (1ull << 1)
+#define XCR0_AVX        (1ull << 2)
+#define XCR0_MPX        (3ull << 3)     /* BNDREGS, BNDCSR */
+#define XCR0_AVX512     (7ull << 5)     /* opmask, ZMM_Hi256, Hi16_ZMM */
+#define XCR0_AMX        (3ull << 17)    /* TILECFG, TILEDATA */
+
+/* Features whose state is split over several XCR0 bits must be enabled as a unit. */
+static int all_or_none(uint64_t value, uint64_t group)
+{
+	uint64_t v = value & group;
+	return v == 0 || v == group;
+}
+
+int xcr0_is_valid(uint64_t value, uint64_t supported)
+{
+	if (!(value & XCR0_X87))
+		return 0;
+	if (value & ~supported)
+		return 0;
+	if ((value & XCR0_AVX) && !(value & XCR0_SSE))
+		return 0;
+	if (!all_or_none(value, XCR0_AVX512) || !all_or_none(value, XCR0_MPX) ||
+	    !all_or_none(value, XCR0_AMX))
+		return 0;
+	if ((value & XCR0_AVX512) && !(value & XCR0_AVX))
+		return 0;
+	return 1;
+}

@@ -1,0 +1,54 @@
+/*
+ * CPUID exits: the real CPU's answer, rewritten by the partition CPUID policy
+ * (vmx/cpuid_policy.c) into a coherent virtual CPU: VMX hidden, the hypervisor bit set, and
+ * Bulkhead's own leaves at 0x40000000.
+ */
+#include "kernel/partition.h"
+#include "kernel/x86.h"
+#include "vmx/cpuid_policy.h"
+#include "vmx/exit.h"
+#include "vmx/vmx.h"
+
+/* Two answers depend on the guest's own state rather than the host's: CPUID.1:ECX.OSXSAVE
+ * mirrors the guest's CR4.OSXSAVE, and CPUID.(0DH,0):EBX is the XSAVE area size for the
+ * guest's XCR0 (SDM Vol. 1 13.2), computed from each enabled component's offset and size. */
+static void guest_view_of_xsave(const struct vcpu *v, uint32_t leaf, uint32_t subleaf,
+				struct cpuid_regs4 *r)
+{
+	if (leaf == 1) {
+		r->ecx &= ~(1u << 27);
+		if (vmcs_read(VMCS_GUEST_CR4) & (1ull << 18))
+			r->ecx |= 1u << 27;
+	} else if (leaf == 0xd && subleaf == 0 && vmx.xcr0_supported) {
+		uint32_t size = 576;                      /* legacy area + XSAVE header */
+		for (unsigned i = 2; i < 64; i++) {
+			if (!((v->xcr0 >> i) & 1))
+				continue;
+			struct cpuid_regs c = cpuid(0xd, i);
+			if (c.ebx + c.eax > size)
+				size = c.ebx + c.eax;
+		}
+		r->ebx = size;
+	}
+}
+
+enum exit_action exit_cpuid(struct vcpu *v, uint64_t q)
+{
+	(void)q;
+	uint32_t leaf = (uint32_t)v->regs.rax, subleaf = (uint32_t)v->regs.rcx;
+	struct cpuid_regs4 r = {0};
+	if ((leaf & 0xf0000000u) != 0x40000000u) {
+		struct cpuid_regs real = cpuid(leaf, subleaf);
+		r = (struct cpuid_regs4){ real.eax, real.ebx, real.ecx, real.edx };
+	}
+	struct cpuid_policy policy = { .vcpu_count = v->partition->vcpu_count, .vcpu_index = v->index,
+				       .partition_id = v->partition->id, .rdtscp_allowed = vmx.rdtscp };
+	cpuid_policy_apply(leaf, subleaf, &r, &policy);
+	guest_view_of_xsave(v, leaf, subleaf, &r);
+	v->regs.rax = r.eax;
+	v->regs.rbx = r.ebx;
+	v->regs.rcx = r.ecx;
+	v->regs.rdx = r.edx;
+	vcpu_skip_instruction();
+	return EXIT_RESUME;
+}

@@ -1,0 +1,45 @@
+/*
+ * VMX operation on a CPU and the VMCS of a vCPU: turning VMX on (VMXON), the control settings
+ * every VMCS shares (computed once against the capability MSRs), building a vCPU's VMCS, and
+ * the instruction wrappers (VMPTRLD, VMCLEAR, INVEPT, INVVPID).
+ */
+#ifndef BULKHEAD_VMX_H
+#define BULKHEAD_VMX_H
+
+#include <stdint.h>
+#include "kernel/percpu.h"
+#include "kernel/vcpu.h"
+#include "mm/frame_alloc.h"
+#include "vmx/vmx_caps.h"
+
+struct vmx_config {
+	uint32_t pin, proc, proc2, exit, entry;          /* adjusted control values */
+	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	uint64_t msr_bitmap, io_bitmap_a, io_bitmap_b;   /* physical, shared by all vCPUs */
+	uint64_t xcr0_supported;                         /* CPUID.(0DH,0):EDX:EAX, 0 without XSAVE */
+	uint32_t xsave_size;                             /* bytes for all supported components */
+	int rdtscp;
+	int vpid;
+};
+
+extern struct vmx_config vmx;
+
+/* Computes the shared controls and bitmaps. Returns 0, or -1 after logging which required
+ * feature is missing (then no partition can run). */
+int vmx_global_init(const struct vmx_caps *caps, struct frame_alloc *pool);
+/* VMXON on the calling CPU. Returns 0, or -1 after logging why. */
+int vmx_cpu_enable(struct percpu *cpu, const struct vmx_caps *caps, struct frame_alloc *pool);
+/* Allocates and fills a vCPU's VMCS for a 64-bit guest starting at `rip`; leaves it current. */
+int vmx_vcpu_setup(struct vcpu *v, struct percpu *cpu, struct frame_alloc *pool, uint64_t eptp,
+		   uint64_t rip, uint64_t rsp, uint64_t cr3);
+
+void vmx_vmptrld(struct vcpu *v);
+void vmx_vmclear(struct vcpu *v);
+void vmx_invept_single(uint64_t eptp);
+void vmx_invvpid_single(uint16_t vpid);
+
+/* Assembly (vmx/exit_stub.S). */
+void vmx_exit_entry(void);
+__attribute__((noreturn)) void vmx_start(struct vcpu *first, uint64_t host_rsp);
+
+#endif
