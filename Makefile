@@ -100,8 +100,9 @@ UNIT_TESTS := config frame_alloc paging memmap acpi vmx_caps tsc log ept elf_loa
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
 LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 
-.PHONY: all newlib unit test run bench clean distclean
-all: $(BUILD)/bulkhead.efi $(BUILD)/bulkhead-faulttest.efi $(BUILD)/esp/.stamp $(BUILD)/disk.img
+.PHONY: all newlib unit test run bench clean distclean guests
+all: $(BUILD)/bulkhead.efi $(BUILD)/bulkhead-faulttest.efi $(BUILD)/bulkhead-fputest.efi \
+	$(BUILD)/esp/.stamp $(BUILD)/disk.img guests
 
 # Debian packages first (installed when root, else named), then newlib once.
 $(BUILD)/.packages-ok: tools/packages.txt tools/need-packages.sh
@@ -131,12 +132,19 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) linker.ld $(NEWLIB_OK)
 		$(KERNEL_OBJS) $(KERNEL_LIBS) -o $@
 	tools/check-kernel-image.sh $@
 
-# The fault-test kernel: the same objects plus one that raises a deliberate #PF after the
-# host summary, so the Bochs suite can check the exception dump.
-$(BUILD)/kernel-faulttest.elf: $(KERNEL_OBJS) $(BUILD)/kernel/tests/selftest/fault.c.o linker.ld
+# Test kernels: the same objects plus one test hook each (tests/selftest/). The fault test
+# raises a deliberate #PF after the host summary (the Bochs suite checks the dump); the FPU
+# test wipes x87/SSE registers after VM exits (the vector guest must not notice).
+FAULTTEST_OBJS := $(BUILD)/kernel/tests/selftest/fault.c.o
+FPUTEST_OBJS := $(BUILD)/kernel/tests/selftest/fpu_clobber.c.o $(BUILD)/kernel/tests/selftest/clobber_vector.S.o
+$(BUILD)/kernel-faulttest.elf: $(KERNEL_OBJS) $(FAULTTEST_OBJS) linker.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld \
-		$(KERNEL_OBJS) $(BUILD)/kernel/tests/selftest/fault.c.o $(KERNEL_LIBS) -o $@
+		$(KERNEL_OBJS) $(FAULTTEST_OBJS) $(KERNEL_LIBS) -o $@
+$(BUILD)/kernel-fputest.elf: $(KERNEL_OBJS) $(FPUTEST_OBJS) linker.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld \
+		$(KERNEL_OBJS) $(FPUTEST_OBJS) $(KERNEL_LIBS) -o $@
 
 # --- loader -------------------------------------------------------------------------------
 $(BUILD)/loader/%.c.o: %.c $(NEWLIB_OK)
@@ -151,9 +159,9 @@ DEMO_ELF := $(BUILD)/guests/hello.elf
 $(BUILD)/loader/boot/blobs.S.o: boot/blobs.S $(BUILD)/kernel.stripped boot/default.cfg $(DEMO_ELF)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_ELF=\"$(BUILD)/kernel.stripped\" -DDEMO_ELF=\"$(DEMO_ELF)\" -c $< -o $@
-$(BUILD)/loader-faulttest/blobs.S.o: boot/blobs.S $(BUILD)/kernel-faulttest.stripped boot/default.cfg $(DEMO_ELF)
+$(BUILD)/loader-%/blobs.S.o: boot/blobs.S $(BUILD)/kernel-%.stripped boot/default.cfg $(DEMO_ELF)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_ELF=\"$(BUILD)/kernel-faulttest.stripped\" -DDEMO_ELF=\"$(DEMO_ELF)\" -c $< -o $@
+	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_ELF=\"$(BUILD)/kernel-$*.stripped\" -DDEMO_ELF=\"$(DEMO_ELF)\" -c $< -o $@
 
 LOADER_COMMON := $(filter-out $(BUILD)/loader/boot/blobs.S.o,$(LOADER_OBJS))
 
@@ -166,14 +174,17 @@ endef
 
 $(BUILD)/bulkhead.efi: $(LOADER_OBJS)
 	$(call efi_link,$(LOADER_OBJS),$@)
-$(BUILD)/bulkhead-faulttest.efi: $(LOADER_COMMON) $(BUILD)/loader-faulttest/blobs.S.o
-	$(call efi_link,$(LOADER_COMMON) $(BUILD)/loader-faulttest/blobs.S.o,$@)
+$(BUILD)/bulkhead-%.efi: $(LOADER_COMMON) $(BUILD)/loader-%/blobs.S.o
+	$(call efi_link,$(LOADER_COMMON) $(BUILD)/loader-$*/blobs.S.o,$@)
 
 # --- test guest images (loaded as boot modules; run under VMX from a later version) --------
 $(BUILD)/guests/hello.elf: tests/guests/hello.S tests/guests/guest.ld
 	@mkdir -p $(dir $@)
 	$(CC) -nostdlib -static -ffreestanding -Wl,-T,tests/guests/guest.ld -Wl,-z,noexecstack \
 		-Wl,--build-id=none tests/guests/hello.S -o $@
+
+# The test guests (tests/guests/): GUESTS and their rules.
+include tests/guests/guests.mk
 
 # --- ESP folder and the Bochs disk image ---------------------------------------------------
 $(BUILD)/esp/.stamp: $(BUILD)/bulkhead.efi samples/bulkhead.cfg $(BUILD)/guests/hello.elf
@@ -222,7 +233,7 @@ bench: all
 	tools/bench.sh
 
 clean:
-	rm -rf $(BUILD)/kernel $(BUILD)/loader $(BUILD)/loader-faulttest $(BUILD)/unit $(BUILD)/guests \
+	rm -rf $(BUILD)/kernel $(BUILD)/loader $(BUILD)/loader-* $(BUILD)/unit $(BUILD)/guests \
 		$(BUILD)/esp $(BUILD)/*.efi $(BUILD)/*.so $(BUILD)/*.elf $(BUILD)/*.stripped \
 		$(BUILD)/disk.img $(BUILD)/test $(BUILD)/bench $(BUILD)/run
 distclean:

@@ -52,5 +52,6 @@ void exception_dispatch(struct exception_frame *f)
 	machine_stop("exception in hypervisor code");
 }
 
-/* The normal kernel has no self-test; the fault-test kernel overrides this. */
+/* The normal kernel has no self-tests; test kernels override these. */
 __attribute__((weak)) void selftest_after_summary(void) {}
+__attribute__((weak)) void selftest_after_exit(struct vcpu *v) { (void)v; }

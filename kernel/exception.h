@@ -22,7 +22,11 @@ _Static_assert(sizeof(struct exception_frame) == 22 * 8, "frame size used by isr
 void idt_init(void);
 /* Called from isr.S. */
 void exception_dispatch(struct exception_frame *f);
-/* Test hook: a test kernel links a strong definition that raises a deliberate fault. */
+/* Test hooks, empty (weak) in the real kernel; test kernels link strong definitions:
+ * tests/selftest/fault.c raises a deliberate fault after the summary, and
+ * tests/selftest/fpu_clobber.c wipes vector registers after VM exits. */
+struct vcpu;
 void selftest_after_summary(void);
+void selftest_after_exit(struct vcpu *v);
 
 #endif

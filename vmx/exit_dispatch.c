@@ -6,6 +6,7 @@
  * exit_unhandled(), which stops only that partition, with a dump. A failed VM entry (reason
  * bit 31, or VMLAUNCH/VMRESUME failing as an instruction) likewise stops only its partition.
  */
+#include "kernel/exception.h"
 #include "kernel/log.h"
 #include "kernel/partition.h"
 #include "kernel/percpu.h"
@@ -82,6 +83,7 @@ struct vcpu *vmx_exit_handler(struct vcpu *v)
 	} else {
 		action = exit_unhandled(v, basic, q);
 	}
+	selftest_after_exit(v);
 	return scheduler_next(this_cpu(), v, action == EXIT_RESCHEDULE);
 }
 

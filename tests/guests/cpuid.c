@@ -23,8 +23,8 @@ int guest_main(const struct start_info *si)
 	cprintf("cpu vendor '%s', max basic leaf %#x\n", vendor, l0.eax);
 
 	struct cpuid_regs l1 = cpuid(1, 0);
-	check(l1.ecx & LEAF1_ECX_HYPERVISOR, "leaf 1 ECX.hypervisor (bit 31) set", "ecx = %#x",
-	      l1.ecx);
+	check((l1.ecx & LEAF1_ECX_HYPERVISOR) != 0, "leaf 1 ECX.hypervisor (bit 31) set",
+	      "ecx = %#x", l1.ecx);
 	check(!(l1.ecx & LEAF1_ECX_VMX), "leaf 1 ECX.VMX (bit 5) clear", "ecx = %#x", l1.ecx);
 	check_eq("leaf 1 EBX[23:16] is start_info.vcpu_count", (l1.ebx >> 16) & 0xff,
 	         si->vcpu_count);

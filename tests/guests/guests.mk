@@ -1,7 +1,8 @@
-# Test guests: a Makefile fragment included by the top-level Makefile, which provides BUILD,
-# NEWLIB, NEWLIB_OK, GCC_INC, CC, LD, WARN and Q. Each guest is tests/guests/NAME.c (plus any
-# GUEST_EXTRA_NAME sources) linked with the runtime in tests/guests/runtime/ and newlib's
-# libc.a into $(BUILD)/guests/NAME.elf at 1 MiB guest-physical (tests/guests/guest.ld).
+# Test guests: a Makefile fragment included by the top-level Makefile after it has defined BUILD,
+# NEWLIB, NEWLIB_OK, GCC_INC, CC, LD, WARN and Q (rule targets use them as they are read). Each
+# guest is tests/guests/NAME.c (plus any GUEST_EXTRA_NAME sources) linked with the runtime in
+# tests/guests/runtime/ and newlib's libc.a into $(BUILD)/guests/NAME.elf at 1 MiB
+# guest-physical (tests/guests/guest.ld).
 #   make build/guests/cpuid.elf     one guest
 #   make guests                     all of them
 
@@ -41,7 +42,8 @@ $(GUEST_OBJ)/%.S.o: $(GUEST_DIR)/%.S $(NEWLIB_OK)
 	$(Q)$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
 
 define guest_rule
-$(BUILD)/guests/$(1).elf: $(call guest_objs,$(1)) $(GUEST_RUNTIME_OBJS) $(GUEST_DIR)/guest.ld $(NEWLIB_OK)
+$(BUILD)/guests/$(1).elf: $(call guest_objs,$(1)) $(GUEST_RUNTIME_OBJS) $(GUEST_DIR)/guest.ld \
+		$(NEWLIB_OK)
 	@echo "  LD/G    $$@"
 	$(Q)$(LD) $(GUEST_LDFLAGS) $(call guest_objs,$(1)) $(GUEST_RUNTIME_OBJS) \
 		$(NEWLIB)/lib/libc.a -o $$@
@@ -51,6 +53,6 @@ $(foreach g,$(GUESTS),$(eval $(call guest_rule,$(g))))
 .PHONY: guests
 guests: $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS))
 
-.DEFAULT_GOAL := $(guests_saved_default_goal)
-
 -include $(wildcard $(GUEST_OBJ)/*.d $(GUEST_OBJ)/runtime/*.d)
+
+.DEFAULT_GOAL := $(guests_saved_default_goal)

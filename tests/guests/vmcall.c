@@ -18,7 +18,8 @@ static void unknown_numbers(void)
 	                                    0xffffffffffffffffull };
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
 		char what[64];
-		snprintf(what, sizeof(what), "unknown hypercall %#lx returns HC_ENOSYS", numbers[i]);
+		snprintf(what, sizeof(what), "unknown hypercall %#lx returns HC_ENOSYS",
+		         numbers[i]);
 		check_hc(what, hypercall(numbers[i], 0, 0, 0, 0, 0, 0), HC_ENOSYS);
 	}
 }
@@ -41,6 +42,10 @@ static void console_write_checks(uint64_t memory_size)
 	         hc_console_write((uint64_t)too_long, sizeof(too_long)), HC_EINVAL);
 }
 
+/* Bit order of vmcall_changed_registers' mask. */
+static const char *const reg_names[14] = { "RBX", "RCX", "RDX", "RSI", "RDI", "RBP", "R8", "R9",
+                                           "R10", "R11", "R12", "R13", "R14", "R15" };
+
 static void registers_preserved(void)
 {
 	static const struct {
@@ -57,9 +62,13 @@ static void registers_preserved(void)
 		char what[96];
 		snprintf(what, sizeof(what), "%s preserves every register but RAX", calls[i].name);
 		uint64_t changed = vmcall_changed_registers(calls[i].nr);
-		check(changed == 0, what,
-		      "changed mask %#lx (bit 0 RBX, 1 RCX, 2 RDX, 3 RSI, 4 RDI, 5 RBP, 6-13 R8-R15)",
-		      changed);
+		char names[80] = "";
+		for (unsigned bit = 0; bit < 14; bit++)
+			if (changed & (1ull << bit)) {
+				strcat(names, " ");
+				strcat(names, reg_names[bit]);
+			}
+		check(changed == 0, what, "changed:%s", names);
 	}
 }
 

@@ -8,15 +8,30 @@ set -u
 work="$BUILD/test/bochs"
 mkdir -p "$work"
 echo "== Bochs suite"
+GUEST_NAMES="cpuid msr vmcall hlt memory pastend hvtouch triple fuzz spin vector"
 
 make_esp "$work/esp-normal" "$BUILD/bulkhead.efi" "$TOP/samples/bulkhead.cfg" "$BUILD/guests/hello.elf"
 "$TOP/tools/make-disk.sh" "$work/esp-normal" "$work/normal.img" >/dev/null
 make_esp "$work/esp-fault" "$BUILD/bulkhead-faulttest.efi" "$TOP/samples/bulkhead.cfg" "$BUILD/guests/hello.elf"
 "$TOP/tools/make-disk.sh" "$work/esp-fault" "$work/fault.img" >/dev/null
 
+guest_elfs=()
+for g in $GUEST_NAMES; do guest_elfs+=("$BUILD/guests/$g.elf"); done
+make_esp "$work/esp-parts" "$BUILD/bulkhead.efi" "$TOP/tests/configs/partitions.cfg" "${guest_elfs[@]}"
+"$TOP/tools/make-disk.sh" "$work/esp-parts" "$work/parts.img" >/dev/null
+
+make_esp "$work/esp-fpu" "$BUILD/bulkhead-fputest.efi" "$TOP/tests/configs/vector.cfg" "$BUILD/guests/vector.elf"
+"$TOP/tools/make-disk.sh" "$work/esp-fpu" "$work/fpu.img" >/dev/null
+
+# One core runs the partition suite, then the FPU test; the other the sample boot, then the
+# fault test.
+( boot_bochs "$work/parts.img" "$work/parts.log" 'halted|stopping:' 600
+  echo "$BOOT_RESULT $BOOT_SECONDS" >"$work/parts.result"
+  boot_bochs "$work/fpu.img" "$work/fpu.log" 'halted|stopping:' 240
+  echo "$BOOT_RESULT $BOOT_SECONDS" >"$work/fpu.result" ) &
 ( boot_bochs "$work/normal.img" "$work/normal.log" 'halted|stopping:' 240
-  echo "$BOOT_RESULT $BOOT_SECONDS" >"$work/normal.result" ) &
-( boot_bochs "$work/fault.img" "$work/fault.log" 'halted|stopping: exception' 240
+  echo "$BOOT_RESULT $BOOT_SECONDS" >"$work/normal.result"
+  boot_bochs "$work/fault.img" "$work/fault.log" 'halted|stopping: exception' 240
   echo "$BOOT_RESULT $BOOT_SECONDS" >"$work/fault.result" ) &
 wait
 
@@ -49,5 +64,44 @@ check "$log" 'R13=[0-9a-f]{16} R14=[0-9a-f]{16} R15=[0-9a-f]{16}' "dump shows ev
 check "$log" 'stopping: exception in hypervisor code' "hypervisor stops cleanly after the dump"
 check_absent "$log" 'did not fault' "page 0 really is unmapped"
 if [ "$result" = exited ]; then pass "fault-test machine powered off by itself"; else fail "fault-test machine did not power off ($result)"; fi
+
+log="$work/parts.log"
+read -r result seconds <"$work/parts.result"
+echo "  (partition suite boot: $result after ${seconds}s)"
+check "$log" '^\[hv\] starting 12 partition\(s\)' "all 12 test partitions built and started"
+# Guests that must run to their end, each with its own PASS/FAIL tally.
+for g in cpuid msr vmcall hlt memory fuzz spin_a spin_b vector; do
+	check "$log" "^\[$g\] DONE [1-9][0-9]* passed, 0 failed" "guest '$g' runs to its end with every check passing"
+	check_absent "$log" "^\[$g\] FAIL" "guest '$g' reports no failure"
+done
+check "$log" '^\[cpuid\] PASS .*[Hh]ypervisor' "CPUID leaf checks ran (hypervisor bit / signature)"
+check "$log" '^\[msr\] PASS .*#GP' "denied MSRs raise #GP in the guest"
+check "$log" "partition 'msr': (read|write) of MSR 0x[0-9a-f]+.* refused \(#GP\)" "refused MSR accesses are logged with the partition's name"
+check "$log" '^\[vmcall\] console write reached the hypervisor' "HC_CONSOLE_WRITE output reaches the console"
+check "$log" '^\[fuzz\] PASS .*10000' "10,000 random hypercalls, no harm done"
+check "$log" '^\[memory\] PASS .*pattern' "a guest writes and verifies a pattern over its own memory"
+check "$log" "^\[hv\] error: partition 'pastend' crashed: read at guest-physical 0x800000, outside its 8 MiB" "touching memory just past the end stops that partition with a clear line"
+check "$log" "^\[hv\] error: partition 'hvtouch' crashed: write at guest-physical 0x[0-9a-f]+, outside its 8 MiB" "touching the hypervisor's region stops that partition with a clear line"
+check_count "$log" '^\[(pastend|hvtouch)\] ' 2 "the faulting guests printed nothing after their announcement"
+check "$log" "^\[hv\] error: partition 'triple' crashed: triple fault" "a triple fault marks its partition crashed"
+check "$log" '^\[hv\]   triple +crashed ' "the summary lists the triple-faulting partition as crashed"
+# Two CPU-bound guests sharing CPU 0 both progress: their progress lines interleave.
+order=$(text_of "$log" | grep -Eo '^\[spin_[ab]\] progress [0-9]+' | cut -c2-7 | uniq | wc -l)
+if [ "$order" -ge 4 ]; then pass "two CPU-bound guests on one CPU both make progress (interleaved $order times)"
+else fail "CPU-bound guests did not interleave (runs: $order)"; fi
+saves=$(text_of "$log" | sed -n 's/^\[hv\]   vector .* vector-state saves \([0-9]*\).*/\1/p')
+if [ "${saves:-0}" -gt 0 ]; then pass "vector guest's state was saved and restored by the hypervisor ($saves times) and survived"
+else fail "the vector guest's state was never switched, so the test proved nothing"; fi
+check "$log" 'stopping: all partitions have stopped' "the hypervisor outlives every guest and stops cleanly"
+check_absent "$log" 'EXCEPTION|PANIC' "no hypervisor exception or panic"
+if [ "$result" = exited ]; then pass "partition suite machine powered off by itself"; else fail "partition suite did not finish ($result)"; fi
+
+log="$work/fpu.log"
+read -r result seconds <"$work/fpu.result"
+echo "  (FPU-test boot: $result after ${seconds}s)"
+check "$log" '^\[vector\] DONE [1-9][0-9]* passed, 0 failed' "vector registers survive a hypervisor that wipes x87/SSE state after exits"
+saves=$(text_of "$log" | sed -n 's/^\[hv\]   vector .* vector-state saves \([0-9]*\).*/\1/p')
+if [ "${saves:-0}" -ge 1000 ]; then pass "the lazy #NM save ran on those exits ($saves saves)"
+else fail "too few lazy saves (${saves:-0}): the wiping hook did not exercise the #NM path"; fi
 
 finish_suite bochs

@@ -15,7 +15,8 @@ isr_stubs:
 	.rept 256
 0:
 	/* Exceptions that push an error code: #DF #TS #NP #SS #GP #PF #AC #CP #VC #SX. */
-	.if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+	.if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || (vec == 13) || \
+	    (vec == 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
 	.else
 	pushq	$0
 	.endif

@@ -66,8 +66,8 @@ static const char *const exception_names[32] = {
 void trap_unexpected(const struct trap_frame *f)
 {
 	if (f->vector < 32) {
-		cprintf("FAIL unexpected exception: %s (vector %lu, error %#lx) at rip %#lx, rsp %#lx",
-		        exception_names[f->vector], f->vector, f->error, f->rip, f->rsp);
+		cprintf("FAIL unexpected exception: %s (vector %lu, error %#lx) at rip %#lx, "
+		        "rsp %#lx", exception_names[f->vector], f->vector, f->error, f->rip, f->rsp);
 		if (f->vector == 14)
 			cprintf(", cr2 %#lx", read_cr2());
 		cprintf("\n");

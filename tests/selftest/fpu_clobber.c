@@ -1,0 +1,16 @@
+/*
+ * Linked only into the FPU-test kernel (build/bulkhead-fputest.efi): after every other VM exit
+ * the hypervisor itself wipes the x87/SSE registers. The Bochs suite runs the vector guest on
+ * this kernel; it passes only if the lazy save/restore in kernel/fpu.c really protects guest
+ * state from hypervisor code that uses vector registers.
+ */
+#include "kernel/exception.h"
+#include "kernel/vcpu.h"
+
+void clobber_vector_registers(void);
+
+void selftest_after_exit(struct vcpu *v)
+{
+	if (v->exits_total % 2 == 0)
+		clobber_vector_registers();
+}
