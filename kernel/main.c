@@ -117,10 +117,12 @@ __attribute__((noreturn)) static void start_partitions(const struct boot_info *b
 			running++;
 	}
 	uint64_t shared = 3 * 4096;   /* MSR bitmap and two I/O bitmaps, shared by all vCPUs */
-	kprintf("[hv] memory overhead: %llu KiB for %u partition(s) (VMCS, EPT tables, XSAVE areas), "
-		"%llu KiB shared bitmaps, %llu KiB VM-exit stack; hypervisor pool %llu KiB free\n",
+	kprintf("[hv] memory overhead: %llu KiB for %u partition(s) (VMCS, EPT tables, XSAVE areas) "
+		"+ %llu KiB static state each (registers, statistics, console ring); %llu KiB shared "
+		"bitmaps, %llu KiB VM-exit stack; hypervisor pool %llu KiB free\n",
 		(unsigned long long)(pool_before - frame_alloc_free_bytes(&hv_pool)) / 1024, running,
-		(unsigned long long)shared / 1024, (unsigned long long)EXIT_STACK_SIZE / 1024,
+		(unsigned long long)sizeof(struct partition) / 1024, (unsigned long long)shared / 1024,
+		(unsigned long long)EXIT_STACK_SIZE / 1024,
 		(unsigned long long)frame_alloc_free_bytes(&hv_pool) / 1024);
 	if (running == 0) {
 		kprintf("[hv] no partition is running\n");

@@ -30,3 +30,16 @@ summary=$(grep -m1 '^hypervisor:' "$work/qemu.log" || true)
 printf '%-44s %s\n' "kernel image text / data / bss:" "$((text / 1024)) KiB / $((data / 1024)) KiB / $((bss / 1024)) KiB"
 printf '%-44s %s\n' "bulkhead.efi (loader + embedded kernel):" "$(( $(stat -c %s "$BUILD/bulkhead.efi") / 1024 )) KiB"
 printf '%-44s %s\n' "reserved region and its use:" "${summary#hypervisor: }"
+
+# VM-exit round trips, measured inside a guest with RDTSC over 10,000 iterations each
+# (tests/guests/bench.c), alone on the CPU (tests/configs/bench.cfg).
+make_esp "$work/esp-exits" "$BUILD/bulkhead.efi" "$TOP/tests/configs/bench.cfg" "$BUILD/guests/bench.elf"
+"$TOP/tools/make-disk.sh" "$work/esp-exits" "$work/exits.img" >/dev/null
+boot_bochs "$work/exits.img" "$work/exits.log" 'halted|stopping:' 240
+echo "VM-exit round trips (Bochs: emulated TSC ticks, a measure of the exit path's length in"
+echo "emulated instructions, not real-hardware cycles):"
+text_of "$work/exits.log" | sed -n 's/^\[bench\] BENCH \(.*\)/  \1/p'
+overhead=$(text_of "$work/exits.log" | sed -n 's/^\[hv\] memory overhead: //p' | head -n1)
+part=$(text_of "$work/exits.log" | grep -m1 "^\[hv\] partition 'bench' (id 0)" | sed 's/^\[hv\] //')
+printf '%-44s %s\n' "per-partition memory overhead:" "${overhead:-?}"
+printf '%-44s %s\n' "the bench partition:" "${part:-?}"

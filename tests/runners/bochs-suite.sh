@@ -18,6 +18,7 @@ make_esp "$work/esp-fault" "$BUILD/bulkhead-faulttest.efi" "$TOP/samples/bulkhea
 guest_elfs=()
 for g in $GUEST_NAMES; do guest_elfs+=("$BUILD/guests/$g.elf"); done
 make_esp "$work/esp-parts" "$BUILD/bulkhead.efi" "$TOP/tests/configs/partitions.cfg" "${guest_elfs[@]}"
+head -c 200 "$BUILD/guests/cpuid.elf" >"$work/esp-parts/EFI/BOOT/badelf.elf"
 "$TOP/tools/make-disk.sh" "$work/esp-parts" "$work/parts.img" >/dev/null
 
 make_esp "$work/esp-fpu" "$BUILD/bulkhead-fputest.efi" "$TOP/tests/configs/vector.cfg" "$BUILD/guests/vector.elf"
@@ -69,6 +70,7 @@ log="$work/parts.log"
 read -r result seconds <"$work/parts.result"
 echo "  (partition suite boot: $result after ${seconds}s)"
 check "$log" '^\[hv\] starting 12 partition\(s\)' "all 12 test partitions built and started"
+check "$log" "^\[hv\] error: partition 'badelf' not started: image badelf\.elf refused: " "a malformed ELF image is refused with a clear line, the others start"
 # Guests that must run to their end, each with its own PASS/FAIL tally.
 for g in cpuid msr vmcall hlt memory fuzz spin_a spin_b vector; do
 	check "$log" "^\[$g\] DONE [1-9][0-9]* passed, 0 failed" "guest '$g' runs to its end with every check passing"
