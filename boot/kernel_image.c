@@ -6,28 +6,14 @@
  */
 #include <string.h>
 #include "boot/loader.h"
-
-#define ELF_PT_LOAD 1
-
-struct elf64_ehdr {
-	unsigned char ident[16];
-	UINT16 type, machine;
-	UINT32 version;
-	UINT64 entry, phoff, shoff;
-	UINT32 flags;
-	UINT16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct elf64_phdr {
-	UINT32 type, flags;
-	UINT64 offset, vaddr, paddr, filesz, memsz, align;
-};
+#include "elf64.h"
 
 EFI_STATUS kernel_image_place(const void *elf, UINT64 elf_size, EFI_PHYSICAL_ADDRESS dest,
 			      UINT64 room, UINT64 *image_size, UINT64 *entry)
 {
 	const struct elf64_ehdr *eh = elf;
-	if (elf_size < sizeof *eh || memcmp(eh->ident, "\177ELF", 4) != 0 || eh->ident[4] != 2 ||
-	    eh->machine != 62 /* EM_X86_64 */ || eh->type != 2 /* ET_EXEC */ ||
+	if (elf_size < sizeof *eh || memcmp(eh->ident, "\177ELF", 4) != 0 || eh->ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->machine != EM_X86_64 || eh->type != ET_EXEC ||
 	    eh->phentsize != sizeof(struct elf64_phdr) ||
 	    eh->phoff > elf_size || eh->phnum > (elf_size - eh->phoff) / sizeof(struct elf64_phdr)) {
 		boot_error("embedded kernel image is not a valid x86-64 ELF executable");
@@ -36,7 +22,7 @@ EFI_STATUS kernel_image_place(const void *elf, UINT64 elf_size, EFI_PHYSICAL_ADD
 	const struct elf64_phdr *ph = (const void *)((const char *)elf + eh->phoff);
 	UINT64 end = 0;
 	for (UINT16 i = 0; i < eh->phnum; i++) {
-		if (ph[i].type != ELF_PT_LOAD)
+		if (ph[i].type != PT_LOAD)
 			continue;
 		UINT64 off = ph[i].vaddr - KERNEL_VIRT_BASE;
 		if (ph[i].vaddr < KERNEL_VIRT_BASE || ph[i].memsz < ph[i].filesz ||

@@ -8,32 +8,9 @@
  * x86-64 supplement (EM_X86_64 = 62).
  */
 #include <string.h>
+#include "elf64.h"
 #include "kernel/elf_load.h"
 
-struct elf64_ehdr {
-	unsigned char ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-
-_Static_assert(sizeof(struct elf64_ehdr) == 64, "ELF64 header is 64 bytes");
-_Static_assert(sizeof(struct elf64_phdr) == 56, "ELF64 program header is 56 bytes");
-
-#define EI_CLASS      4
-#define EI_DATA       5
-#define ELFCLASS64    2
-#define ELFDATA2LSB   1
-#define ET_EXEC       2
-#define EM_X86_64     62
-#define PT_LOAD       1
 /* e_phnum == PN_XNUM means the real count lives in section header 0; no guest needs that. */
 #define PN_XNUM       0xffff
 
