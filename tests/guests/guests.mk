@@ -1,6 +1,7 @@
 # Test guests: a Makefile fragment included by the top-level Makefile after it has defined BUILD,
 # NEWLIB, NEWLIB_OK, GCC_INC, CC, LD, WARN and Q (rule targets use them as they are read). Each
-# guest is tests/guests/NAME.c (plus any GUEST_EXTRA_NAME sources) linked with the runtime in
+# guest is tests/guests/NAME.c (plus any GUEST_EXTRA_NAME sources) linked with the guest runtime
+# (lib/guestrt/, shared with the management partition), the test helpers in
 # tests/guests/runtime/ and newlib's libc.a into $(BUILD)/guests/NAME.elf at 1 MiB
 # guest-physical (tests/guests/guest.ld).
 #   make build/guests/cpuid.elf     one guest
@@ -22,9 +23,10 @@ GUEST_CFLAGS := -std=gnu11 -O2 $(WARN) -ffreestanding -nostdinc -isystem $(GCC_I
 GUEST_LDFLAGS := -nostdlib -static -T $(GUEST_DIR)/guest.ld --build-id=none -z noexecstack -S \
                  -z max-page-size=0x1000
 
-GUEST_RUNTIME := entry.S isr.S start.c trap.c console.c report.c msr_safe.c phys_window.c \
-                 newlib_hooks.c
-GUEST_RUNTIME_OBJS := $(patsubst %,$(GUEST_OBJ)/runtime/%.o,$(GUEST_RUNTIME))
+GUESTRT := entry.S isr.S start.c trap.c console.c newlib_hooks.c
+GUESTRT_OBJS := $(patsubst %,$(BUILD)/guestrt/%.o,$(GUESTRT))
+GUEST_TESTLIB := report.c msr_safe.c phys_window.c
+GUEST_RUNTIME_OBJS := $(GUESTRT_OBJS) $(patsubst %,$(GUEST_OBJ)/runtime/%.o,$(GUEST_TESTLIB))
 
 # Guests built from more than NAME.c.
 GUEST_EXTRA_vmcall := vmcall_regs.S
@@ -32,6 +34,14 @@ GUEST_EXTRA_vector := vector_regs.S
 
 guest_objs = $(patsubst %,$(GUEST_OBJ)/%.o,$(1).c $(GUEST_EXTRA_$(1)))
 
+$(BUILD)/guestrt/%.c.o: lib/guestrt/%.c $(NEWLIB_OK)
+	@mkdir -p $(dir $@)
+	@echo "  CC/G    $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/guestrt/%.S.o: lib/guestrt/%.S $(NEWLIB_OK)
+	@mkdir -p $(dir $@)
+	@echo "  AS/G    $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
 $(GUEST_OBJ)/%.c.o: $(GUEST_DIR)/%.c $(NEWLIB_OK)
 	@mkdir -p $(dir $@)
 	@echo "  CC/G    $<"
@@ -53,6 +63,6 @@ $(foreach g,$(GUESTS),$(eval $(call guest_rule,$(g))))
 .PHONY: guests
 guests: $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS))
 
--include $(wildcard $(GUEST_OBJ)/*.d $(GUEST_OBJ)/runtime/*.d)
+-include $(wildcard $(GUEST_OBJ)/*.d $(GUEST_OBJ)/runtime/*.d $(BUILD)/guestrt/*.d)
 
 .DEFAULT_GOAL := $(guests_saved_default_goal)

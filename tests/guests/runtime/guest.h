@@ -1,23 +1,13 @@
 /*
- * Everything a test guest includes: the runtime's helpers and the guest's own entry point.
- * A guest defines guest_main; the runtime calls it with the start-info page and passes its
- * return value to HC_EXIT.
+ * Everything a test guest includes: the guest runtime (lib/guestrt) plus the test helpers in
+ * this folder (PASS/FAIL reporting, #GP-safe MSR access, a window onto any guest-physical page).
  */
 #ifndef GUEST_GUEST_H
 #define GUEST_GUEST_H
 
-#include <stddef.h>
-#include <stdint.h>
-#include "start_info.h"
-#include "hypercall.h"
-#include "console.h"
-#include "cpu.h"
-#include "hcall.h"
+#include "lib/guestrt/guestrt.h"
 #include "msr_safe.h"
 #include "phys_window.h"
 #include "report.h"
-#include "trap.h"
-
-int guest_main(const struct start_info *si);
 
 #endif

@@ -6,7 +6,7 @@
  */
 #include <stdint.h>
 #include "msr_safe.h"
-#include "trap.h"
+#include "lib/guestrt/trap.h"
 
 static volatile int probe_armed;
 static volatile int probe_faulted;

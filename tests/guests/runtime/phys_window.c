@@ -5,7 +5,7 @@
  * addresses agree.
  */
 #include <stdint.h>
-#include "cpu.h"
+#include "lib/guestrt/cpu.h"
 #include "phys_window.h"
 
 #define WINDOW_VA    0x0000400000000000ull

@@ -1,8 +1,8 @@
 /* PASS/FAIL/DONE lines and the pass and fail counts behind the DONE line. */
 #include <stdarg.h>
 #include <stdio.h>
-#include "console.h"
-#include "hcall.h"
+#include "lib/guestrt/console.h"
+#include "lib/guestrt/hcall.h"
 #include "report.h"
 
 static unsigned passed, failed;

@@ -2,7 +2,7 @@
  * The C half of guest start-up: load the IDT (so an unexpected exception is reported instead
  * of becoming a triple fault), run guest_main, and hand its result to HC_EXIT.
  */
-#include "guest.h"
+#include "lib/guestrt/guestrt.h"
 
 void runtime_start(const struct start_info *si);   /* called from entry.S only */
 
