@@ -54,6 +54,7 @@ KERNEL_SRCS := \
 	kernel/scheduler.c \
 	kernel/hypercall.c \
 	kernel/fpu.c \
+	kernel/console.c \
 	mm/frame_alloc.c \
 	mm/paging.c \
 	mm/memmap.c \

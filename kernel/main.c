@@ -8,6 +8,7 @@
 #include <string.h>
 #include "boot_info.h"
 #include "drivers/uart16550.h"
+#include "kernel/console.h"
 #include "kernel/exception.h"
 #include "kernel/gdt.h"
 #include "kernel/host.h"
@@ -128,7 +129,11 @@ __attribute__((noreturn)) static void start_partitions(const struct boot_info *b
 		kprintf("[hv] no partition is running\n");
 		machine_stop("nothing to run");
 	}
-	kprintf("[hv] starting %u partition(s)\n", running);
+	for (unsigned i = 0; i < cfg.partition_count; i++)
+		if (cfg.partitions[i].privileged && partition_get(i)->state == PARTITION_RUNNING)
+			console_set_shell((int)i);
+	kprintf("[hv] starting %u partition(s)%s\n", running,
+		console_focus() == CONSOLE_FOCUS_NONE ? "" : "; the management shell has the console");
 	scheduler_start(&bsp);
 }
 
@@ -147,6 +152,7 @@ void kernel_main(struct boot_info *bi)
 	int parse_errors = config_parse((const char *)bi->config_text, bi->config_len, &cfg, &cfg_errors);
 	uart_init(&console, cfg.hv.serial_port, cfg.hv.baud);
 	log_init(&console, cfg.hv.log_level);
+	console_init(&console, 0x1d);
 	machine_stop_init(bi->efi_reset_system, cfg.hv.on_stop);
 
 	uint64_t ist_tops[IST_COUNT];

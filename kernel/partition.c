@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "hypercall.h"
+#include "kernel/console.h"
 #include "kernel/elf_load.h"
 #include "kernel/fpu.h"
 #include "kernel/guest_boot.h"
@@ -116,7 +117,7 @@ static void init_slot(struct partition *p, unsigned id, const struct partition_c
 	p->id = id;
 	p->cfg = cfg;
 	strncpy(p->name, cfg->name, sizeof p->name - 1);
-	vuart_init(&p->uart, p->name);
+	vuart_init(&p->uart, p->name, id);
 }
 
 void partition_declare(struct partition *p, unsigned id, const struct partition_config *cfg)
@@ -215,11 +216,11 @@ static void dump_vcpu(const struct vcpu *v)
 
 static void stop_vcpus(struct partition *p)
 {
-	vuart_flush(&p->uart);
+	console_partition_stopped((int)p->id);
 	for (unsigned i = 0; i < p->vcpu_count; i++) {
 		p->vcpus[i].state = VCPU_STOPPED;
 		p->vcpus[i].timer_deadline = 0;
-		p->vcpus[i].pending_vector = 0;
+		memset(p->vcpus[i].pending, 0, sizeof p->vcpus[i].pending);
 	}
 	p->stop_tsc = rdtsc();
 }

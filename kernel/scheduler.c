@@ -6,6 +6,7 @@
  * (RFLAGS.IF = 1 and no STI/MOV-SS shadow); otherwise interrupt-window exiting asks the CPU to
  * exit as soon as it can (SDM 25.6.2, 27.7.5).
  */
+#include "kernel/console.h"
 #include "kernel/fpu.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
@@ -47,7 +48,7 @@ static void switch_msrs(struct percpu *cpu, struct vcpu *next)
 
 static bool can_wake(const struct vcpu *v)
 {
-	return v->halted_with_interrupts && (v->pending_vector || v->timer_deadline);
+	return v->halted_with_interrupts && (vcpu_has_pending(v) || v->timer_deadline);
 }
 
 /* Fires due timers and wakes halted vCPUs that have something to do. */
@@ -60,10 +61,10 @@ static void fire_timers(uint64_t now)
 		for (unsigned j = 0; j < p->vcpu_count; j++) {
 			struct vcpu *v = &p->vcpus[j];
 			if (v->timer_deadline && now >= v->timer_deadline) {
-				v->pending_vector = v->timer_vector;
+				vcpu_raise(v, v->timer_vector);
 				v->timer_deadline = 0;
 			}
-			if (v->state == VCPU_HALTED && v->halted_with_interrupts && v->pending_vector)
+			if (v->state == VCPU_HALTED && v->halted_with_interrupts && vcpu_has_pending(v))
 				v->state = VCPU_RUNNABLE;
 		}
 	}
@@ -108,14 +109,13 @@ static void report_and_stop(void)
 static void inject_pending(struct vcpu *v)
 {
 	bool want_window = false;
-	if (v->pending_vector) {
+	if (vcpu_has_pending(v)) {
 		bool can_take = ((vmcs_read(VMCS_GUEST_RFLAGS) >> 9) & 1) &&
 				!(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & 3) &&
 				!(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
 		if (can_take) {
 			vmcs_write(VMCS_ENTRY_INTR_INFO,
-				   INTR_INFO_VALID | INTR_TYPE_EXTERNAL | v->pending_vector);
-			v->pending_vector = 0;
+				   INTR_INFO_VALID | INTR_TYPE_EXTERNAL | vcpu_take_pending(v));
 		} else {
 			want_window = true;
 		}
@@ -128,6 +128,7 @@ static void inject_pending(struct vcpu *v)
 
 struct vcpu *scheduler_next(struct percpu *cpu, struct vcpu *prev, bool reschedule)
 {
+	console_poll_input();
 	uint64_t now = rdtsc();
 	struct vcpu *next = NULL;
 	bool keep = !reschedule && prev && prev->state == VCPU_RUNNABLE &&
@@ -146,6 +147,7 @@ struct vcpu *scheduler_next(struct percpu *cpu, struct vcpu *prev, bool reschedu
 			if (!anything_left)
 				report_and_stop();
 			cpu_relax();
+			console_poll_input();
 			now = rdtsc();
 		}
 		cpu->slice_start_tsc = now;

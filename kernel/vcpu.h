@@ -44,7 +44,7 @@ struct vcpu {
 	/* Virtual timer (HC_TIMER_SET) and interrupt injection. */
 	uint64_t timer_deadline;          /* TSC; 0 = disarmed */
 	uint8_t timer_vector;
-	uint8_t pending_vector;           /* 0 = none */
+	uint64_t pending[4];              /* virtual interrupt vectors waiting to be injected */
 	bool window_exiting;              /* interrupt-window exiting is on in its VMCS */
 	bool halted_with_interrupts;      /* RFLAGS.IF was 1 at its HLT: an interrupt can wake it */
 
@@ -61,5 +61,29 @@ struct vcpu {
 _Static_assert(offsetof(struct vcpu, regs) == 0, "exit_stub.S: regs first");
 _Static_assert(offsetof(struct guest_regs, r15) == 14 * 8, "exit_stub.S: 15 GPRs");
 _Static_assert(offsetof(struct vcpu, launched) == 120, "exit_stub.S: launched flag");
+
+/* Pending virtual interrupts: a set, so a timer and a UART interrupt never displace each other;
+ * the lowest vector is injected first. */
+static inline void vcpu_raise(struct vcpu *v, unsigned vector)
+{
+	v->pending[(vector >> 6) & 3] |= 1ull << (vector & 63);
+}
+
+static inline bool vcpu_has_pending(const struct vcpu *v)
+{
+	return (v->pending[0] | v->pending[1] | v->pending[2] | v->pending[3]) != 0;
+}
+
+/* Removes and returns the lowest pending vector; only call when vcpu_has_pending(). */
+static inline unsigned vcpu_take_pending(struct vcpu *v)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (v->pending[i]) {
+			unsigned bit = (unsigned)__builtin_ctzll(v->pending[i]);
+			v->pending[i] &= ~(1ull << bit);
+			return i * 64 + bit;
+		}
+	return 0;
+}
 
 #endif

@@ -1,0 +1,108 @@
+/*
+ * Console multiplexer (see console.h). Input is polled: the scheduler calls
+ * console_poll_input() on every VM exit and while idle, so typed bytes reach a partition within
+ * one time slice without the hypervisor taking device interrupts.
+ */
+#include "kernel/console.h"
+#include "kernel/log.h"
+#include "kernel/partition.h"
+
+static struct uart *wire;
+static uint8_t escape = 0x1d;          /* Ctrl-] */
+static int shell = CONSOLE_FOCUS_NONE;
+static int focus = CONSOLE_FOCUS_NONE;
+
+void console_init(struct uart *w, uint8_t escape_char)
+{
+	wire = w;
+	escape = escape_char;
+}
+
+uint8_t console_escape_char(void) { return escape; }
+int console_focus(void) { return focus; }
+
+void console_set_shell(int id)
+{
+	shell = id;
+	focus = id;
+}
+
+static void flush_line(struct vuart *u)
+{
+	if (!u->line_len)
+		return;
+	kprintf("[%s] %.*s\n", u->owner, (int)u->line_len, u->line);
+	u->line_len = 0;
+}
+
+void console_route(struct vuart *u, char c)
+{
+	if (focus == (int)u->owner_id) {
+		uart_putc(wire, c);              /* the focused partition owns the terminal */
+		return;
+	}
+	if (focus != CONSOLE_FOCUS_NONE)
+		return;                          /* kept in its ring only, replayed on attach */
+	/* Nobody has the console: whole lines, prefixed, with unprintable bytes shown as '.'
+	 * so a guest cannot send escape sequences to the administrator's terminal. */
+	if (c == '\n') {
+		flush_line(u);
+		return;
+	}
+	if (c == '\r')
+		return;
+	u->line[u->line_len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '.';
+	if (u->line_len == VUART_LINE_MAX)
+		flush_line(u);
+}
+
+void console_attach(int id)
+{
+	struct partition *p = partition_get((unsigned)id);
+	if (!p)
+		return;
+	static char replay[CONSOLE_REPLAY_BYTES];
+	uint64_t n = vuart_ring_tail(&p->uart, replay, sizeof replay);
+	uart_write(wire, "\n", 1);
+	for (uint64_t i = 0; i < n; i++)
+		uart_putc(wire, replay[i]);
+	focus = id;
+	klog(LOG_DEBUG, "console attached to '%s'", p->name);
+}
+
+void console_partition_stopped(int id)
+{
+	struct partition *p = partition_get((unsigned)id);
+	if (p)
+		flush_line(&p->uart);
+	if (id == shell)
+		shell = CONSOLE_FOCUS_NONE;
+	if (focus == id)
+		focus = shell;
+}
+
+static void deliver(struct partition *p, uint8_t byte)
+{
+	if (p->state != PARTITION_RUNNING)
+		return;
+	if (vuart_receive(&p->uart, byte)) {
+		struct vcpu *v = &p->vcpus[0];
+		vcpu_raise(v, VUART_RX_VECTOR);
+	}
+}
+
+void console_poll_input(void)
+{
+	for (int budget = 64; budget > 0; budget--) {
+		int c = uart_getc(wire);
+		if (c < 0)
+			return;
+		if (c == escape && focus != shell) {
+			focus = shell;               /* back to the shell, whatever the partition does */
+			uart_write(wire, "\n", 1);
+			continue;
+		}
+		if (focus != CONSOLE_FOCUS_NONE)
+			deliver(partition_get((unsigned)focus), (uint8_t)c);
+	}
+}
