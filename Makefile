@@ -55,6 +55,7 @@ KERNEL_SRCS := \
 	kernel/hypercall.c \
 	kernel/fpu.c \
 	kernel/console.c \
+	kernel/mgmt_hypercalls.c \
 	mm/frame_alloc.c \
 	mm/paging.c \
 	mm/memmap.c \

@@ -5,6 +5,8 @@
  * Calls from CPL > 0 are refused with HC_EPERM, so a guest's user space cannot reach the ABI.
  */
 #include "hypercall.h"
+#include "kernel/mgmt_hypercalls.h"
+#include "mgmt_abi.h"
 #include "kernel/partition.h"
 #include "kernel/x86.h"
 #include "vmx/exit.h"
@@ -60,7 +62,10 @@ enum exit_action exit_vmcall(struct vcpu *v, uint64_t q)
 	case HC_TIMER_SET:     ret = hc_timer_set(v, a0, a1); break;
 	case HC_TSC_HZ:        ret = (int64_t)partitions_env()->tsc_hz; break;
 	case HC_NOP:           ret = HC_OK; break;
-	default:               ret = HC_ENOSYS; break;
+	default:
+		ret = nr >= HC_MGMT_VERSION && nr <= HC_MGMT_POWER ? mgmt_hypercall(v, nr, a0, a1)
+								   : HC_ENOSYS;
+		break;
 	}
 	v->regs.rax = (uint64_t)ret;
 	return action;

@@ -104,6 +104,7 @@ __attribute__((noreturn)) static void start_partitions(const struct boot_info *b
 
 	struct partition_env env = {
 		.ram = &partition_ram, .hv_pool = &hv_pool, .bi = bi, .tsc_hz = host.tsc_hz,
+		.host = &host, .hostname = cfg.hv.hostname, .boot_tsc = host.kernel_entry_tsc,
 		.ept_1g = host.vmx_caps.ept_1g, .ept_2m = host.vmx_caps.ept_2m,
 	};
 	partitions_init(&env);

@@ -23,6 +23,11 @@ void machine_stop_init(uint64_t efi_reset_system, enum stop_action action)
 	stop_action = action;
 }
 
+void machine_stop_init_action(enum stop_action action)
+{
+	stop_action = action;
+}
+
 void machine_stop(const char *why)
 {
 	__asm__ volatile("cli");

@@ -11,6 +11,8 @@
 #include "kernel/config.h"
 
 void machine_stop_init(uint64_t efi_reset_system, enum stop_action action);
+/* The management shell's poweroff/reboot overrides the configured on_stop. */
+void machine_stop_init_action(enum stop_action action);
 __attribute__((noreturn)) void machine_stop(const char *why);
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 

@@ -37,6 +37,7 @@ const char *partition_state_name(enum partition_state s)
 	case PARTITION_STOPPED: return "stopped";
 	case PARTITION_RUNNING: return "running";
 	case PARTITION_CRASHED: return "crashed";
+	case PARTITION_DESTROYED: return "destroyed";
 	}
 	return "?";
 }
@@ -68,7 +69,7 @@ static const struct boot_module *find_module(const char *name)
 	return NULL;
 }
 
-static int refuse(struct partition *p, const char *fmt, ...)
+static enum partition_error refuse(struct partition *p, enum partition_error err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -76,7 +77,7 @@ static int refuse(struct partition *p, const char *fmt, ...)
 	va_end(ap);
 	p->state = PARTITION_STOPPED;
 	klog(LOG_ERROR, "partition '%s' not started: %s", p->name, p->stop_reason);
-	return -1;
+	return err;
 }
 
 static void release_ram(struct partition *p)
@@ -109,7 +110,7 @@ static int build_vcpu(struct partition *p, uint64_t entry)
 	return 0;
 }
 
-static void init_slot(struct partition *p, unsigned id, const struct partition_config *cfg)
+static void init_slot(struct partition *p, unsigned id, struct partition_config *cfg)
 {
 	memset(p, 0, sizeof *p);
 	if (id >= count)
@@ -120,26 +121,30 @@ static void init_slot(struct partition *p, unsigned id, const struct partition_c
 	vuart_init(&p->uart, p->name, id);
 }
 
-void partition_declare(struct partition *p, unsigned id, const struct partition_config *cfg)
+void partition_declare(struct partition *p, unsigned id, struct partition_config *cfg)
 {
 	init_slot(p, id, cfg);
 	p->state = PARTITION_STOPPED;
 	snprintf(p->stop_reason, sizeof p->stop_reason, "not started (autostart = no)");
 }
 
-int partition_create(struct partition *p, unsigned id, const struct partition_config *cfg)
+static void stop_vcpus(struct partition *p);
+
+/* Everything from the image to a runnable vCPU, from p->cfg. */
+static enum partition_error build(struct partition *p)
 {
-	init_slot(p, id, cfg);
+	struct partition_config *cfg = p->cfg;
+	unsigned id = p->id;
 
 	if (cfg->type != PARTITION_ELF)
-		return refuse(p, "type '%s' is not supported by this version",
+		return refuse(p, PARTITION_EINVAL, "type '%s' is not supported by this version",
 			      config_partition_type_name(cfg->type));
 	const struct boot_module *image = find_module(cfg->image);
 	if (!image)
-		return refuse(p, "image %s was not loaded", cfg->image);
+		return refuse(p, PARTITION_EINVAL, "image %s was not loaded", cfg->image);
 	uint64_t ram = frame_alloc_alloc(env.ram, cfg->memory, PARTITION_MEM_ALIGN);
 	if (!ram)
-		return refuse(p, "not enough free RAM: %llu MiB asked, largest free block %llu MiB",
+		return refuse(p, PARTITION_ENOMEM, "not enough free RAM: %llu MiB asked, largest free block %llu MiB",
 			      (unsigned long long)(cfg->memory >> 20),
 			      (unsigned long long)(frame_alloc_largest(env.ram, PARTITION_MEM_ALIGN) >> 20));
 	p->ram_hpa = ram;
@@ -151,7 +156,7 @@ int partition_create(struct partition *p, unsigned id, const struct partition_co
 					   cfg->memory, GUEST_IMAGE_MIN, &info);
 	if (st != ELF_OK) {
 		release_ram(p);
-		return refuse(p, "image %s refused: %s", cfg->image, elf_load_status_string(st));
+		return refuse(p, PARTITION_EINVAL, "image %s refused: %s", cfg->image, elf_load_status_string(st));
 	}
 	p->image_end = info.image_end;
 
@@ -164,7 +169,7 @@ int partition_create(struct partition *p, unsigned id, const struct partition_co
 	strncpy(si.name, p->name, sizeof si.name - 1);
 	if (guest_boot_build((uint8_t *)ram, cfg->memory, &si, cfg->cmdline) != 0) {
 		release_ram(p);
-		return refuse(p, "%llu MiB is more than an ELF partition's boot page tables map",
+		return refuse(p, PARTITION_EINVAL, "%llu MiB is more than an ELF partition's boot page tables map",
 			      (unsigned long long)(cfg->memory >> 20));
 	}
 
@@ -176,22 +181,69 @@ int partition_create(struct partition *p, unsigned id, const struct partition_co
 			ept_destroy(&ctx, p->ept_pml4);
 		p->ept_pml4 = NULL;
 		release_ram(p);
-		return refuse(p, "the hypervisor's reserved memory is exhausted (EPT tables)");
+		return refuse(p, PARTITION_ENOMEM, "the hypervisor's reserved memory is exhausted (EPT tables)");
 	}
 	p->ept_tables = ctx.tables_allocated;
 	p->eptp = ept_pointer((uint64_t)p->ept_pml4);
 	p->overhead_bytes = (uint64_t)p->ept_tables * 4096;
 	if (build_vcpu(p, info.entry) != 0) {
 		partition_destroy(p);
-		return refuse(p, "the hypervisor's reserved memory is exhausted (VMCS)");
+		return refuse(p, PARTITION_ENOMEM, "the hypervisor's reserved memory is exhausted (VMCS)");
 	}
 	vmx_invept_single(p->eptp);
 	p->state = PARTITION_RUNNING;
 	p->start_tsc = rdtsc();
+	p->stop_reason[0] = 0;
 	klog(LOG_INFO, "partition '%s' (id %u): %llu MiB at host %#llx, entry %#llx, EPT %u tables, "
 	     "VPID %u", p->name, id, (unsigned long long)(cfg->memory >> 20), (unsigned long long)ram,
 	     (unsigned long long)info.entry, p->ept_tables, p->vcpus[0].vpid);
-	return 0;
+	return PARTITION_OK;
+}
+
+enum partition_error partition_create(struct partition *p, unsigned id, struct partition_config *cfg)
+{
+	init_slot(p, id, cfg);
+	return build(p);
+}
+
+void partition_stop(struct partition *p, const char *reason)
+{
+	if (p->state == PARTITION_RUNNING)
+		stop_vcpus(p);
+	partition_destroy(p);
+	if (p->state != PARTITION_DESTROYED)
+		p->state = PARTITION_STOPPED;
+	snprintf(p->stop_reason, sizeof p->stop_reason, "%s", reason);
+	klog(LOG_INFO, "partition '%s' %s", p->name, reason);
+}
+
+enum partition_error partition_start(struct partition *p)
+{
+	partition_destroy(p);                 /* a crashed or exited one still holds its RAM */
+	/* The console ring (its history) outlives a restart; the UART registers do not. */
+	p->uart.line_len = 0;
+	p->uart.rx_count = p->uart.rx_head = 0;
+	p->uart.ier = 0;
+	p->exit_code = 0;
+	p->overhead_bytes = 0;
+	p->stop_tsc = 0;
+	return build(p);
+}
+
+bool partition_halted(const struct partition *p)
+{
+	if (p->state != PARTITION_RUNNING || !p->vcpu_count)
+		return false;
+	for (unsigned i = 0; i < p->vcpu_count; i++)
+		if (p->vcpus[i].state != VCPU_HALTED)
+			return false;
+	return true;
+}
+
+uint64_t tsc_to_ns(uint64_t ticks)
+{
+	uint64_t hz = env.tsc_hz ? env.tsc_hz : 1;
+	return ticks / hz * 1000000000ull + ticks % hz * 1000000000ull / hz;
 }
 
 static void dump_vcpu(const struct vcpu *v)

@@ -14,16 +14,26 @@
 #include "kernel/vcpu.h"
 #include "mm/frame_alloc.h"
 
+struct host_info;
+
 enum partition_state {
 	PARTITION_STOPPED,     /* not started, exited, or refused at creation */
 	PARTITION_RUNNING,
 	PARTITION_CRASHED,     /* stopped by the hypervisor: triple fault, bad access, bad state */
+	PARTITION_DESTROYED,   /* removed by the administrator; cannot be started again */
+};
+
+/* Why partition_create/partition_start failed. */
+enum partition_error {
+	PARTITION_OK = 0,
+	PARTITION_EINVAL = -1,     /* the image or the configuration is unusable */
+	PARTITION_ENOMEM = -2,     /* not enough free RAM or hypervisor memory */
 };
 
 struct partition {
 	unsigned id;
 	char name[PARTITION_NAME_MAX];
-	const struct partition_config *cfg;
+	struct partition_config *cfg;     /* the live configuration: `mem`/`cpus` change it */
 	enum partition_state state;
 	char stop_reason[128];
 	int64_t exit_code;
@@ -47,6 +57,9 @@ struct partition_env {
 	struct frame_alloc *ram;          /* partition RAM */
 	struct frame_alloc *hv_pool;      /* VMCS, EPT tables, XSAVE areas */
 	const struct boot_info *bi;
+	const struct host_info *host;
+	const char *hostname;
+	uint64_t boot_tsc;
 	uint64_t tsc_hz;
 	int ept_1g, ept_2m;
 };
@@ -54,8 +67,15 @@ struct partition_env {
 void partitions_init(const struct partition_env *env);
 const struct partition_env *partitions_env(void);
 /* Builds and readies a partition from its config; on failure logs why and leaves it STOPPED
- * with stop_reason set (nothing else is affected). Returns 0 when it is RUNNING. */
-int partition_create(struct partition *p, unsigned id, const struct partition_config *cfg);
+ * with stop_reason set (nothing else is affected). Returns PARTITION_OK when it is RUNNING. */
+enum partition_error partition_create(struct partition *p, unsigned id, struct partition_config *cfg);
+/* Administrator's life cycle: stop frees the partition's RAM (zeroed) and tables; start
+ * rebuilds it from its image and current configuration. */
+void partition_stop(struct partition *p, const char *reason);
+enum partition_error partition_start(struct partition *p);
+/* True when every vCPU of a running partition sits in HLT. */
+bool partition_halted(const struct partition *p);
+uint64_t tsc_to_ns(uint64_t ticks);
 /* Stops a partition because of something its guest did; logs the reason and a register dump. */
 void partition_fault(struct partition *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Normal end: the guest asked to exit. */
@@ -65,7 +85,7 @@ void partition_destroy(struct partition *p);
 const char *partition_state_name(enum partition_state s);
 
 /* Records a partition that is configured but not started (autostart = no). */
-void partition_declare(struct partition *p, unsigned id, const struct partition_config *cfg);
+void partition_declare(struct partition *p, unsigned id, struct partition_config *cfg);
 /* The storage for partition `id` (id < MAX_PARTITIONS). */
 struct partition *partition_slot(unsigned id);
 unsigned partition_count(void);

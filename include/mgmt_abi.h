@@ -1,0 +1,102 @@
+/*
+ * The management ABI: hypercalls only a privileged partition may make (others get HC_EPERM and
+ * the attempt is logged with their name), and the structures they fill. Same calling convention
+ * as include/hypercall.h. Partition ids are the order of the [partition] sections (0-based).
+ * Buffers are guest-physical addresses in the caller's memory; the hypervisor checks every one.
+ * Version MGMT_ABI_VERSION; structures only grow at their end.
+ */
+#ifndef BULKHEAD_MGMT_ABI_H
+#define BULKHEAD_MGMT_ABI_H
+
+#include <stdint.h>
+
+#define MGMT_ABI_VERSION 1
+
+enum mgmt_hypercall {
+	HC_MGMT_VERSION         = 0x100, /* () -> MGMT_ABI_VERSION */
+	HC_MGMT_HOST_INFO       = 0x101, /* (gpa struct mgmt_host_info) -> 0 */
+	HC_MGMT_PARTITION_COUNT = 0x102, /* () -> number of partition ids (0 .. n-1) */
+	HC_MGMT_PARTITION_INFO  = 0x103, /* (id, gpa struct mgmt_partition_info) -> 0 */
+	HC_MGMT_PARTITION_STATS = 0x104, /* (id, gpa struct mgmt_partition_stats) -> 0 */
+	HC_MGMT_START           = 0x105, /* (id) -> 0; HC_EBUSY unless stopped or crashed */
+	HC_MGMT_STOP            = 0x106, /* (id) -> 0; stops it and frees its RAM (zeroed) */
+	HC_MGMT_RESTART         = 0x107, /* (id) -> 0; stop (if running) then start */
+	HC_MGMT_DESTROY         = 0x108, /* (id) -> 0; stop and forget: the id stays, state "destroyed" */
+	HC_MGMT_SET_MEMORY      = 0x109, /* (id, bytes) -> 0; partition must be stopped; HC_ENOMEM */
+	HC_MGMT_SET_CPUS        = 0x10a, /* (id, cpu mask) -> 0; partition must be stopped */
+	HC_MGMT_CONSOLE_ATTACH  = 0x10b, /* (id) -> 0; the serial console shows that partition
+	                                  * (recent output replayed first) until the escape key */
+	HC_MGMT_CONSOLE_FOCUS   = 0x10c, /* () -> id that has the console now */
+	HC_MGMT_LOG_READ        = 0x10d, /* (gpa buf, size) -> bytes: the newest `size` bytes of the
+	                                  * hypervisor log ring */
+	HC_MGMT_POWER           = 0x10e, /* (MGMT_POWER_OFF or MGMT_POWER_REBOOT) -> does not return */
+};
+
+/* Errors beyond the HC_E* codes of hypercall.h. */
+enum mgmt_error {
+	HC_ENOENT = -5,   /* no such partition */
+	HC_EBUSY  = -6,   /* the partition is in the wrong state for this */
+	HC_ENOMEM = -7,   /* not enough free RAM */
+	HC_ESELF  = -8,   /* the call would stop or reshape the caller itself */
+};
+
+enum mgmt_partition_state {
+	MGMT_STATE_STOPPED = 0, MGMT_STATE_RUNNING = 1, MGMT_STATE_HALTED = 2,
+	MGMT_STATE_CRASHED = 3, MGMT_STATE_DESTROYED = 4,
+};
+
+enum { MGMT_POWER_OFF = 0, MGMT_POWER_REBOOT = 1 };
+
+struct mgmt_partition_info {
+	uint32_t id;
+	uint32_t state;               /* enum mgmt_partition_state; HALTED = running, all vCPUs in HLT */
+	char     name[32];
+	char     type[8];             /* "elf" or "linux" */
+	uint64_t memory;              /* bytes configured */
+	uint64_t cpus;                /* physical CPU mask */
+	uint32_t vcpus;
+	uint32_t privileged;
+	uint32_t autostart;
+	uint32_t reserved;
+	uint64_t uptime_ns;           /* since its last start; 0 when not running */
+	uint64_t cpu_ns;              /* guest CPU time since its last start */
+	uint64_t exits;               /* since its last start */
+	char     image[128];
+	char     reason[128];         /* why it is stopped or crashed, "" otherwise */
+};
+
+#define MGMT_EXIT_REASONS 80
+struct mgmt_partition_stats {
+	uint64_t exits_by_reason[MGMT_EXIT_REASONS];   /* index: basic exit reason (SDM appendix C) */
+	uint64_t exits;
+	uint64_t cpu_ns;
+	uint64_t io_writes_dropped;
+	uint64_t vector_state_saves;
+	uint64_t console_bytes;
+};
+
+#define MGMT_VMX_EPT       (1u << 0)
+#define MGMT_VMX_EPT_2M    (1u << 1)
+#define MGMT_VMX_EPT_1G    (1u << 2)
+#define MGMT_VMX_VPID      (1u << 3)
+#define MGMT_VMX_UNRESTRICTED (1u << 4)
+#define MGMT_VMX_PREEMPTION_TIMER (1u << 5)
+
+struct mgmt_host_info {
+	char     version[16];
+	char     hostname[64];
+	char     cpu_vendor[16];
+	char     cpu_brand[64];
+	uint32_t cpu_count;
+	uint32_t vmx_features;        /* MGMT_VMX_* */
+	uint64_t ram_total;           /* all RAM the firmware reported */
+	uint64_t ram_partitions;      /* held by partitions now */
+	uint64_t ram_free;            /* free for partitions */
+	uint64_t hv_reserved;         /* the hypervisor's own region */
+	uint64_t tsc_hz;
+	uint64_t uptime_ns;
+	uint32_t partition_count;
+	uint32_t escape_char;         /* the byte that returns the console to the shell */
+};
+
+#endif

@@ -1,0 +1,230 @@
+/*
+ * The management hypercalls (ABI in include/mgmt_abi.h), reached from exit_vmcall() for numbers
+ * at HC_MGMT_VERSION and above. Only a partition configured `privileged = yes` may use them;
+ * any other gets HC_EPERM and the attempt is logged with its name (the first few times, so a
+ * looping guest cannot flood the log). Every argument is checked: ids against the partition
+ * table, states against what the operation needs, sizes and CPU lists against this version's
+ * rules, and buffers against the caller's own memory, before anything is changed.
+ */
+#include <string.h>
+#include "hypercall.h"
+#include "kernel/console.h"
+#include "kernel/host.h"
+#include "kernel/log.h"
+#include "kernel/mgmt_hypercalls.h"
+#include "kernel/panic.h"
+#include "kernel/partition.h"
+#include "kernel/x86.h"
+#include "mgmt_abi.h"
+
+#define REFUSAL_LOG_LIMIT 8
+
+static bool range_ok(const struct partition *p, uint64_t gpa, uint64_t len)
+{
+	return gpa <= p->ram_size && len <= p->ram_size - gpa;
+}
+
+static void *guest_ptr(const struct partition *p, uint64_t gpa)
+{
+	return (void *)(p->ram_hpa + gpa);
+}
+
+static uint32_t mgmt_state(const struct partition *p)
+{
+	switch (p->state) {
+	case PARTITION_RUNNING:   return partition_halted(p) ? MGMT_STATE_HALTED : MGMT_STATE_RUNNING;
+	case PARTITION_CRASHED:   return MGMT_STATE_CRASHED;
+	case PARTITION_DESTROYED: return MGMT_STATE_DESTROYED;
+	default:                  return MGMT_STATE_STOPPED;
+	}
+}
+
+static void fill_info(const struct partition *p, struct mgmt_partition_info *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = p->id;
+	out->state = mgmt_state(p);
+	strncpy(out->name, p->name, sizeof out->name - 1);
+	strncpy(out->type, config_partition_type_name(p->cfg->type), sizeof out->type - 1);
+	out->memory = p->cfg->memory;
+	out->cpus = p->cfg->cpus;
+	out->vcpus = 1;
+	out->privileged = p->cfg->privileged;
+	out->autostart = p->cfg->autostart;
+	if (p->state == PARTITION_RUNNING)
+		out->uptime_ns = tsc_to_ns(rdtsc() - p->start_tsc);
+	out->cpu_ns = tsc_to_ns(p->vcpus[0].guest_tsc);
+	out->exits = p->vcpus[0].exits_total;
+	strncpy(out->image, p->cfg->image, sizeof out->image - 1);
+	strncpy(out->reason, p->stop_reason, sizeof out->reason - 1);
+}
+
+static void fill_stats(const struct partition *p, struct mgmt_partition_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	const struct vcpu *v = &p->vcpus[0];
+	for (unsigned i = 0; i < MGMT_EXIT_REASONS && i < EXIT_REASON_COUNT; i++)
+		out->exits_by_reason[i] = v->exits[i];
+	out->exits = v->exits_total;
+	out->cpu_ns = tsc_to_ns(v->guest_tsc);
+	out->io_writes_dropped = v->io_dropped;
+	out->vector_state_saves = v->fpu_saves;
+	out->console_bytes = p->uart.bytes_out;
+}
+
+static void fill_host(struct mgmt_host_info *out)
+{
+	const struct partition_env *env = partitions_env();
+	const struct host_info *h = env->host;
+	memset(out, 0, sizeof *out);
+	strncpy(out->version, BULKHEAD_VERSION, sizeof out->version - 1);
+	strncpy(out->hostname, env->hostname, sizeof out->hostname - 1);
+	strncpy(out->cpu_vendor, h->cpu_vendor, sizeof out->cpu_vendor - 1);
+	strncpy(out->cpu_brand, h->cpu_brand, sizeof out->cpu_brand - 1);
+	out->cpu_count = h->cpu_count;
+	const struct vmx_caps *c = &h->vmx_caps;
+	out->vmx_features = (c->ept ? MGMT_VMX_EPT : 0) | (c->ept_2m ? MGMT_VMX_EPT_2M : 0) |
+			    (c->ept_1g ? MGMT_VMX_EPT_1G : 0) | (c->vpid ? MGMT_VMX_VPID : 0) |
+			    (c->unrestricted_guest ? MGMT_VMX_UNRESTRICTED : 0) |
+			    (c->preemption_timer ? MGMT_VMX_PREEMPTION_TIMER : 0);
+	out->ram_total = h->mem.ram_total;
+	out->ram_free = frame_alloc_free_bytes(env->ram);
+	for (unsigned i = 0; i < partition_count(); i++)
+		out->ram_partitions += partition_get(i)->ram_size;
+	out->hv_reserved = env->bi->hv_size;
+	out->tsc_hz = env->tsc_hz;
+	out->uptime_ns = tsc_to_ns(rdtsc() - env->boot_tsc);
+	out->partition_count = partition_count();
+	out->escape_char = console_escape_char();
+}
+
+static int64_t set_memory(struct partition *p, uint64_t bytes)
+{
+	if (p->state == PARTITION_RUNNING)
+		return HC_EBUSY;
+	if (bytes < PARTITION_MEM_MIN || bytes % PARTITION_MEM_ALIGN)
+		return HC_EINVAL;
+	/* Its own RAM comes back when it starts (stop already freed it), so what must be free
+	 * is the whole new size in one 2 MiB-aligned block. */
+	if (frame_alloc_largest(partitions_env()->ram, PARTITION_MEM_ALIGN) < bytes)
+		return HC_ENOMEM;
+	p->cfg->memory = bytes;
+	klog(LOG_INFO, "partition '%s': memory set to %llu MiB", p->name, (unsigned long long)(bytes >> 20));
+	return HC_OK;
+}
+
+static int64_t set_cpus(struct partition *p, uint64_t mask)
+{
+	if (p->state == PARTITION_RUNNING)
+		return HC_EBUSY;
+	if (mask != 1)
+		return HC_EINVAL;           /* this version: one vCPU, on the boot CPU */
+	p->cfg->cpus = mask;
+	return HC_OK;
+}
+
+static int64_t start(struct partition *p)
+{
+	if (p->state == PARTITION_RUNNING)
+		return HC_EBUSY;
+	enum partition_error err = partition_start(p);
+	return err == PARTITION_OK ? HC_OK : err == PARTITION_ENOMEM ? HC_ENOMEM : HC_EINVAL;
+}
+
+static bool refuse_unprivileged(struct vcpu *v, uint64_t nr)
+{
+	if (v->partition->cfg->privileged)
+		return false;
+	static unsigned logged[MAX_PARTITIONS];
+	unsigned id = v->partition->id;
+	if (id < MAX_PARTITIONS && logged[id]++ < REFUSAL_LOG_LIMIT)
+		klog(LOG_WARN, "partition '%s' is not privileged: management hypercall %#llx refused",
+		     v->partition->name, (unsigned long long)nr);
+	return true;
+}
+
+int64_t mgmt_hypercall(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1)
+{
+	if (refuse_unprivileged(v, nr))
+		return HC_EPERM;
+	struct partition *self = v->partition;
+	struct partition *target = NULL;
+	switch (nr) {
+	case HC_MGMT_PARTITION_INFO: case HC_MGMT_PARTITION_STATS: case HC_MGMT_START:
+	case HC_MGMT_STOP: case HC_MGMT_RESTART: case HC_MGMT_DESTROY: case HC_MGMT_SET_MEMORY:
+	case HC_MGMT_SET_CPUS: case HC_MGMT_CONSOLE_ATTACH:
+		if (a0 >= partition_count())
+			return HC_ENOENT;
+		target = partition_get((unsigned)a0);
+		if (target->state == PARTITION_DESTROYED && nr != HC_MGMT_PARTITION_INFO &&
+		    nr != HC_MGMT_PARTITION_STATS)
+			return HC_EBUSY;
+		if (target == self && nr != HC_MGMT_PARTITION_INFO && nr != HC_MGMT_PARTITION_STATS)
+			return HC_ESELF;
+		break;
+	default:
+		break;
+	}
+	switch (nr) {
+	case HC_MGMT_VERSION:
+		return MGMT_ABI_VERSION;
+	case HC_MGMT_HOST_INFO:
+		if (!range_ok(self, a0, sizeof(struct mgmt_host_info)))
+			return HC_EFAULT;
+		fill_host(guest_ptr(self, a0));
+		return HC_OK;
+	case HC_MGMT_PARTITION_COUNT:
+		return partition_count();
+	case HC_MGMT_PARTITION_INFO:
+		if (!range_ok(self, a1, sizeof(struct mgmt_partition_info)))
+			return HC_EFAULT;
+		fill_info(target, guest_ptr(self, a1));
+		return HC_OK;
+	case HC_MGMT_PARTITION_STATS:
+		if (!range_ok(self, a1, sizeof(struct mgmt_partition_stats)))
+			return HC_EFAULT;
+		fill_stats(target, guest_ptr(self, a1));
+		return HC_OK;
+	case HC_MGMT_START:
+		return start(target);
+	case HC_MGMT_STOP:
+		if (target->state != PARTITION_RUNNING)
+			return HC_EBUSY;
+		partition_stop(target, "stopped by the administrator");
+		return HC_OK;
+	case HC_MGMT_RESTART:
+		if (target->state == PARTITION_RUNNING)
+			partition_stop(target, "restarting");
+		return start(target);
+	case HC_MGMT_DESTROY:
+		partition_stop(target, "destroyed by the administrator");
+		target->state = PARTITION_DESTROYED;
+		return HC_OK;
+	case HC_MGMT_SET_MEMORY:
+		return set_memory(target, a1);
+	case HC_MGMT_SET_CPUS:
+		return set_cpus(target, a1);
+	case HC_MGMT_CONSOLE_ATTACH:
+		if (target->state != PARTITION_RUNNING)
+			return HC_EBUSY;
+		console_attach((int)target->id);
+		return HC_OK;
+	case HC_MGMT_CONSOLE_FOCUS:
+		return console_focus();
+	case HC_MGMT_LOG_READ:
+		if (a1 > LOG_RING_SIZE)
+			a1 = LOG_RING_SIZE;
+		if (!range_ok(self, a0, a1))
+			return HC_EFAULT;
+		return (int64_t)log_ring_copy(guest_ptr(self, a0), a1);
+	case HC_MGMT_POWER:
+		if (a0 != MGMT_POWER_OFF && a0 != MGMT_POWER_REBOOT)
+			return HC_EINVAL;
+		klog(LOG_INFO, "partition '%s' asked for %s", self->name,
+		     a0 == MGMT_POWER_OFF ? "power-off" : "reboot");
+		machine_stop_init_action(a0 == MGMT_POWER_OFF ? STOP_POWEROFF : STOP_REBOOT);
+		machine_stop(a0 == MGMT_POWER_OFF ? "power-off requested" : "reboot requested");
+	default:
+		return HC_ENOSYS;
+	}
+}
