@@ -393,6 +393,7 @@ enum key {
 	K_HV_MEMORY, K_SERIAL, K_BAUD, K_HOSTNAME, K_LOG_LEVEL, K_ON_STOP,
 	K_MEMORY, K_CPUS, K_IMAGE, K_INITRD, K_CMDLINE, K_TYPE, K_PRIVILEGED, K_AUTOSTART,
 	K_SHARE_CPUS,
+	K_ESCAPE,
 	K_COUNT
 };
 
@@ -418,6 +419,7 @@ static const struct {
 	[K_PRIVILEGED] = { "privileged", SEC_PART },
 	[K_AUTOSTART]  = { "autostart",  SEC_PART },
 	[K_SHARE_CPUS] = { "share_cpus", SEC_PART },
+	[K_ESCAPE]     = { "escape",     SEC_HV },
 };
 
 struct parser {
@@ -460,6 +462,7 @@ static void hv_defaults(struct hv_config *hv)
 	memcpy(hv->hostname, "bulkhead", sizeof "bulkhead");
 	hv->log_level = LOG_INFO;
 	hv->on_stop = STOP_POWEROFF;
+	hv->escape = 0x1d;                     /* Ctrl-] */
 	hv->memory_line = 0;
 }
 
@@ -590,6 +593,25 @@ static bool set_value(struct parser *p, unsigned line, enum key k, struct span v
 		}
 		hv->log_level = (enum log_level)i;
 		return true;
+
+	case K_ESCAPE:
+		/* "ctrl-" and a letter or one of ] \ ^ _. Excluded: the bytes the shell or a
+		 * terminal needs (Ctrl-C, -H backspace, -I tab, -J/-M Enter, -U, and Ctrl-[ = ESC,
+		 * which starts arrow-key sequences). */
+		if (v.n == 6 && span_is((struct span){ v.p, 5 }, "ctrl-")) {
+			char x = v.p[5];
+			unsigned byte = (x >= 'a' && x <= 'z') ? (unsigned)(x - 'a' + 1) :
+					(x >= 'A' && x <= 'Z') ? (unsigned)(x - 'A' + 1) :
+					(x == ']' || x == '\\' || x == '^' || x == '_') ? (unsigned)(x - 0x40) : 0;
+			if (byte && byte != 0x03 && byte != 0x08 && byte != 0x09 && byte != 0x0a &&
+			    byte != 0x0d && byte != 0x15) {
+				hv->escape = (uint8_t)byte;
+				return true;
+			}
+		}
+		REPORT(errs, line, "bad escape '%s' (use ctrl- and a letter or one of ] \\ ^ _, "
+		       "e.g. ctrl-])", clip(&c, v));
+		return false;
 
 	case K_ON_STOP:
 		i = span_choice(v, "poweroff|halt|reboot");

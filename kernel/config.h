@@ -38,6 +38,7 @@ struct hv_config {
 	char hostname[CONFIG_HOSTNAME_MAX];
 	enum log_level log_level;
 	enum stop_action on_stop;
+	uint8_t escape;                 /* console escape byte: Ctrl-] (0x1d) unless `escape =` */
 	unsigned memory_line;           /* line of the memory key, 0 if defaulted */
 };
 

@@ -153,7 +153,7 @@ void kernel_main(struct boot_info *bi)
 	int parse_errors = config_parse((const char *)bi->config_text, bi->config_len, &cfg, &cfg_errors);
 	uart_init(&console, cfg.hv.serial_port, cfg.hv.baud);
 	log_init(&console, cfg.hv.log_level);
-	console_init(&console, 0x1d);
+	console_init(&console, cfg.hv.escape);
 	machine_stop_init(bi->efi_reset_system, cfg.hv.on_stop);
 
 	uint64_t ist_tops[IST_COUNT];

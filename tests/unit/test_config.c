@@ -864,6 +864,29 @@ static void test_log_level_and_on_stop(void **state)
 	assert_int_equal(cfg.hv.on_stop, STOP_POWEROFF);
 }
 
+static void test_console_escape(void **state)
+{
+	(void)state;
+	assert_no_errors(parse("[hypervisor]\n"));
+	assert_int_equal(cfg.hv.escape, 0x1d);                   /* default Ctrl-] */
+	assert_no_errors(parse("[hypervisor]\nescape = ctrl-a\n"));
+	assert_int_equal(cfg.hv.escape, 0x01);
+	assert_no_errors(parse("[hypervisor]\nescape = CTRL-Q\n"));
+	assert_int_equal(cfg.hv.escape, 0x11);
+	assert_no_errors(parse("[hypervisor]\nescape = ctrl-^\n"));
+	assert_int_equal(cfg.hv.escape, 0x1e);
+	/* Bytes the shell or the terminal needs are refused, as is anything not ctrl-X. */
+	static const char *const bad[] = { "ctrl-c", "ctrl-m", "ctrl-[", "ctrl-u", "ctrl-h",
+					   "ctrl-1", "ctrl-", "q", "0x1d", "ctrl-]]" };
+	char text[96];
+	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text, "[hypervisor]\nescape = %s\n", bad[i]);
+		int r = parse(text);
+		assert_one_error(r, 2, "bad escape");
+		assert_int_equal(cfg.hv.escape, 0x1d);
+	}
+}
+
 /* ---- partition values ------------------------------------------------------------------- */
 
 static void test_booleans(void **state)
@@ -1704,6 +1727,7 @@ int main(void)
 		cmocka_unit_test(test_long_quoted_text_is_clipped),
 		cmocka_unit_test(test_cut_message_is_marked),
 		cmocka_unit_test(test_enum_names),
+		cmocka_unit_test(test_console_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
