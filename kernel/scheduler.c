@@ -46,9 +46,12 @@ static void switch_msrs(struct percpu *cpu, struct vcpu *next)
 	cpu->msr_owner = next;
 }
 
+/* A halted vCPU can wake if it takes interrupts and one can come: a pending one, its timer,
+ * or typed input (its virtual UART has receive interrupts on). */
 static bool can_wake(const struct vcpu *v)
 {
-	return v->halted_with_interrupts && (vcpu_has_pending(v) || v->timer_deadline);
+	return v->halted_with_interrupts &&
+	       (vcpu_has_pending(v) || v->timer_deadline || (v->partition->uart.ier & 1));
 }
 
 /* Fires due timers and wakes halted vCPUs that have something to do. */
