@@ -104,7 +104,7 @@ LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 
 .PHONY: all newlib unit test run bench clean distclean guests
 all: $(BUILD)/bulkhead.efi $(BUILD)/bulkhead-faulttest.efi $(BUILD)/bulkhead-fputest.efi \
-	$(BUILD)/esp/.stamp $(BUILD)/disk.img guests
+	$(BUILD)/esp/.stamp $(BUILD)/disk.img guests $(BUILD)/mgmt/mgmt.elf
 
 # Debian packages first (installed when root, else named), then newlib once.
 $(BUILD)/.packages-ok: tools/packages.txt tools/need-packages.sh
@@ -158,12 +158,15 @@ $(BUILD)/loader/%.c.o: %.c $(NEWLIB_OK)
 $(BUILD)/%.stripped: $(BUILD)/%.elf
 	$(Q)$(OBJCOPY) --strip-debug $< $@
 DEMO_ELF := $(BUILD)/guests/hello.elf
-$(BUILD)/loader/boot/blobs.S.o: boot/blobs.S $(BUILD)/kernel.stripped boot/default.cfg $(DEMO_ELF)
+MGMT_ELF := $(BUILD)/mgmt/mgmt.elf
+BLOB_INPUTS := boot/default.cfg $(DEMO_ELF) $(MGMT_ELF)
+BLOB_DEFS = -DDEMO_ELF=\"$(DEMO_ELF)\" -DMGMT_ELF=\"$(MGMT_ELF)\"
+$(BUILD)/loader/boot/blobs.S.o: boot/blobs.S $(BUILD)/kernel.stripped $(BLOB_INPUTS)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_ELF=\"$(BUILD)/kernel.stripped\" -DDEMO_ELF=\"$(DEMO_ELF)\" -c $< -o $@
-$(BUILD)/loader-%/blobs.S.o: boot/blobs.S $(BUILD)/kernel-%.stripped boot/default.cfg $(DEMO_ELF)
+	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_ELF=\"$(BUILD)/kernel.stripped\" $(BLOB_DEFS) -c $< -o $@
+$(BUILD)/loader-%/blobs.S.o: boot/blobs.S $(BUILD)/kernel-%.stripped $(BLOB_INPUTS)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_ELF=\"$(BUILD)/kernel-$*.stripped\" -DDEMO_ELF=\"$(DEMO_ELF)\" -c $< -o $@
+	$(Q)$(CC) $(EFI_CFLAGS) -DKERNEL_ELF=\"$(BUILD)/kernel-$*.stripped\" $(BLOB_DEFS) -c $< -o $@
 
 LOADER_COMMON := $(filter-out $(BUILD)/loader/boot/blobs.S.o,$(LOADER_OBJS))
 
@@ -185,15 +188,18 @@ $(BUILD)/guests/hello.elf: tests/guests/hello.S tests/guests/guest.ld
 	$(CC) -nostdlib -static -ffreestanding -Wl,-T,tests/guests/guest.ld -Wl,-z,noexecstack \
 		-Wl,--build-id=none tests/guests/hello.S -o $@
 
-# The test guests (tests/guests/): GUESTS and their rules.
+# The test guests (tests/guests/): GUESTS and their rules; then the management partition's
+# program (mgmt/), which shares the guest runtime (lib/guestrt/) defined there.
 include tests/guests/guests.mk
+include mgmt/mgmt.mk
 
 # --- ESP folder and the Bochs disk image ---------------------------------------------------
-$(BUILD)/esp/.stamp: $(BUILD)/bulkhead.efi samples/bulkhead.cfg $(BUILD)/guests/hello.elf
+$(BUILD)/esp/.stamp: $(BUILD)/bulkhead.efi samples/bulkhead.cfg $(BUILD)/guests/hello.elf $(MGMT_ELF)
 	rm -rf $(BUILD)/esp && mkdir -p $(BUILD)/esp/EFI/BOOT
 	cp $(BUILD)/bulkhead.efi $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI
 	cp samples/bulkhead.cfg $(BUILD)/esp/EFI/BOOT/bulkhead.cfg
 	cp $(BUILD)/guests/hello.elf $(BUILD)/esp/EFI/BOOT/hello.elf
+	cp $(MGMT_ELF) $(BUILD)/esp/EFI/BOOT/mgmt.elf
 	touch $@
 
 $(BUILD)/disk.img: $(BUILD)/esp/.stamp tools/make-disk.sh

@@ -1,8 +1,8 @@
 /*
  * Binary payloads carried inside BOOTX64.EFI: the kernel ELF, the default configuration (used
- * when no bulkhead.cfg sits next to the loader) and the demo guest that configuration runs.
- * gnu-efi's link script folds read-only data into .data, so they live there. KERNEL_ELF and
- * DEMO_ELF are paths given by the Makefile.
+ * when no bulkhead.cfg sits next to the loader) and the two programs that configuration runs:
+ * the management shell and a demo guest. gnu-efi's link script folds read-only data into .data,
+ * so they live there. KERNEL_ELF, DEMO_ELF and MGMT_ELF are paths given by the Makefile.
  */
 	.section .data
 	.balign 64
@@ -23,4 +23,10 @@ default_config_text_end:
 builtin_demo_elf:
 	.incbin DEMO_ELF
 builtin_demo_elf_end:
+
+	.balign 16
+	.globl builtin_mgmt_elf, builtin_mgmt_elf_end
+builtin_mgmt_elf:
+	.incbin MGMT_ELF
+builtin_mgmt_elf_end:
 	.section .note.GNU-stack, "", @progbits

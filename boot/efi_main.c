@@ -99,12 +99,17 @@ static UINT64 find_rsdp(void)
  * only BOOTX64.EFI still boots something real. */
 static EFI_STATUS read_builtin(const char *name, EFI_PHYSICAL_ADDRESS *addr, UINT64 *size)
 {
-	if (strcmp(name, "hello.elf") != 0)
+	const char *start, *end;
+	if (strcmp(name, "hello.elf") == 0)
+		start = builtin_demo_elf, end = builtin_demo_elf_end;
+	else if (strcmp(name, "mgmt.elf") == 0)
+		start = builtin_mgmt_elf, end = builtin_mgmt_elf_end;
+	else
 		return EFI_NOT_FOUND;
-	*size = (UINT64)(builtin_demo_elf_end - builtin_demo_elf);
+	*size = (UINT64)(end - start);
 	EFI_STATUS st = BS->AllocatePages(AllocateAnyPages, EfiLoaderData, EFI_SIZE_TO_PAGES(*size), addr);
 	if (!EFI_ERROR(st))
-		memcpy((void *)(UINTN)*addr, builtin_demo_elf, *size);
+		memcpy((void *)(UINTN)*addr, start, *size);
 	return st;
 }
 

@@ -51,5 +51,6 @@ __attribute__((noreturn)) void handoff_jump(UINT64 cr3, UINT64 entry, UINT64 boo
 extern const char kernel_elf_image[], kernel_elf_image_end[];
 extern const char default_config_text[], default_config_text_end[];
 extern const char builtin_demo_elf[], builtin_demo_elf_end[];
+extern const char builtin_mgmt_elf[], builtin_mgmt_elf_end[];
 
 #endif

@@ -42,7 +42,8 @@ make_esp "$work/default" "$efi" -
 boot_qemu "$work/default" "$work/default.log" 'stopping: no VMX|halted' 90
 log="$work/default.log"
 check "$log" 'boot: config: embedded default config' "loader falls back to the embedded default"
-check "$log" '^config: embedded default, 1 partition' "kernel reports the embedded default"
+check "$log" '^config: embedded default, 2 partition' "kernel reports the embedded default (shell and demo)"
+check "$log" "boot: loaded mgmt\.elf \([0-9]+ KiB\) for partition 'mgmt'" "embedded config's management shell comes from inside the loader"
 check "$log" "boot: loaded hello\.elf \([0-9]+ KiB\) for partition 'demo'" "embedded config's demo image comes from inside the loader"
 check "$log" '^host: bulkhead$' "default host name"
 

@@ -1,0 +1,35 @@
+# The management partition (mgmt/): a Makefile fragment included by the top-level Makefile after
+# tests/guests/guests.mk, whose GUEST_CFLAGS, GUEST_LDFLAGS, GUESTRT_OBJS and guest.ld it reuses,
+# so the shell is built and linked exactly like a test guest (64-bit ELF at 1 MiB
+# guest-physical, newlib's libc.a, no vector registers). It also compiles kernel/config.c for
+# the guest: `mem` and `cpus` parse SIZE and CPU LIST with the same functions as bulkhead.cfg,
+# so the administrator types the same spellings in both places.
+#   make build/mgmt/mgmt.elf   (or: make mgmt)
+
+# Defining rules here must not change the including Makefile's default goal.
+mgmt_saved_default_goal := $(.DEFAULT_GOAL)
+
+MGMT_DIR := mgmt
+MGMT_OBJ := $(BUILD)/mgmt/obj
+MGMT_SRCS := main.c commands.c line_edit.c format.c
+MGMT_OBJS := $(patsubst %,$(MGMT_OBJ)/%.o,$(MGMT_SRCS)) $(MGMT_OBJ)/kernel/config.c.o
+
+$(MGMT_OBJ)/%.c.o: $(MGMT_DIR)/%.c $(NEWLIB_OK)
+	@mkdir -p $(dir $@)
+	@echo "  CC/M    $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+$(MGMT_OBJ)/kernel/config.c.o: kernel/config.c $(NEWLIB_OK)
+	@mkdir -p $(dir $@)
+	@echo "  CC/M    $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/mgmt/mgmt.elf: $(MGMT_OBJS) $(GUESTRT_OBJS) $(GUEST_DIR)/guest.ld $(NEWLIB_OK)
+	@echo "  LD/M    $@"
+	$(Q)$(LD) $(GUEST_LDFLAGS) $(MGMT_OBJS) $(GUESTRT_OBJS) $(NEWLIB)/lib/libc.a -o $@
+
+.PHONY: mgmt
+mgmt: $(BUILD)/mgmt/mgmt.elf
+
+-include $(wildcard $(MGMT_OBJ)/*.d $(MGMT_OBJ)/kernel/*.d)
+
+.DEFAULT_GOAL := $(mgmt_saved_default_goal)
