@@ -97,7 +97,7 @@ LOADER_SRCS := \
 	drivers/uart16550.c
 
 UNIT_TESTS := config frame_alloc paging memmap acpi vmx_caps tsc log ept elf_load vmx_controls \
-              cpuid_policy msr_policy guest_boot
+              cpuid_policy msr_policy guest_boot line_edit shell
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
 LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(LOADER_SRCS))
@@ -222,6 +222,9 @@ $(BUILD)/unit/test_vmx_controls: tests/unit/test_vmx_controls.c vmx/vmx_controls
 $(BUILD)/unit/test_cpuid_policy: tests/unit/test_cpuid_policy.c vmx/cpuid_policy.c
 $(BUILD)/unit/test_msr_policy: tests/unit/test_msr_policy.c vmx/msr_policy.c
 $(BUILD)/unit/test_guest_boot: tests/unit/test_guest_boot.c kernel/guest_boot.c
+$(BUILD)/unit/test_line_edit: tests/unit/test_line_edit.c mgmt/line_edit.c
+$(BUILD)/unit/test_shell: tests/unit/test_shell.c mgmt/commands.c mgmt/line_edit.c mgmt/format.c \
+	kernel/config.c
 $(BUILD)/unit/test_%: | $(BUILD)/.packages-ok
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"

@@ -51,7 +51,19 @@ static uint64_t calibrate_with_pit(void)
 	return end ? tsc_hz_from_pit(end - start, PIT_CALIBRATION_COUNTS) : 0;
 }
 
-uint64_t tsc_measure(enum tsc_source *src)
+uint64_t tsc_choose(uint64_t cpuid_hz, enum tsc_source cpuid_src, uint64_t pit_hz,
+		    enum tsc_source *src)
+{
+	if (cpuid_hz && (!pit_hz || (pit_hz > cpuid_hz - cpuid_hz / 10 &&
+				     pit_hz < cpuid_hz + cpuid_hz / 10))) {
+		*src = cpuid_src;
+		return cpuid_hz;
+	}
+	*src = pit_hz ? TSC_PIT : TSC_UNKNOWN;
+	return pit_hz;
+}
+
+uint64_t tsc_measure(enum tsc_source *src, uint64_t *claimed)
 {
 	struct tsc_cpuid c = { .max_leaf = cpuid(0, 0).eax };
 	if (c.max_leaf >= 0x15) {
@@ -60,12 +72,9 @@ uint64_t tsc_measure(enum tsc_source *src)
 	}
 	if (c.max_leaf >= 0x16)
 		c.l16_eax = cpuid(0x16, 0).eax;
-	uint64_t hz = tsc_hz_from_cpuid(&c, src);
-	if (hz)
-		return hz;
-	hz = calibrate_with_pit();
-	*src = hz ? TSC_PIT : TSC_UNKNOWN;
-	return hz;
+	enum tsc_source cpuid_src;
+	*claimed = tsc_hz_from_cpuid(&c, &cpuid_src);
+	return tsc_choose(*claimed, cpuid_src, calibrate_with_pit(), src);
 }
 
 const char *tsc_source_string(enum tsc_source s)

@@ -28,6 +28,7 @@ struct host_info {
 	struct kernel_map_stats kmap;
 	uint64_t tsc_hz;
 	enum tsc_source tsc_source;
+	uint64_t tsc_claimed_hz;         /* what CPUID said, when the measurement overruled it */
 	enum vmx_status vmx;
 	enum feature_control_state feature_control;
 	struct vmx_caps vmx_caps;

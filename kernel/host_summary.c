@@ -83,7 +83,12 @@ void host_summary_print(const struct host_info *h, const struct boot_info *bi,
 		"heap %llu KiB)\n", MIB(bi->hv_size), (unsigned long long)bi->hv_base,
 		(unsigned long long)bi->kernel_size / 1024, h->kmap.tables * 4,
 		(unsigned long long)h->heap_size / 1024);
-	if (h->tsc_hz)
+	if (h->tsc_hz && h->tsc_source == TSC_PIT && h->tsc_claimed_hz)
+		kprintf("tsc: %llu.%03llu MHz (calibrated against the PIT; CPUID claims %llu MHz)\n",
+			(unsigned long long)(h->tsc_hz / 1000000),
+			(unsigned long long)(h->tsc_hz / 1000 % 1000),
+			(unsigned long long)(h->tsc_claimed_hz / 1000000));
+	else if (h->tsc_hz)
 		kprintf("tsc: %llu.%03llu MHz (%s)\n", (unsigned long long)(h->tsc_hz / 1000000),
 			(unsigned long long)(h->tsc_hz / 1000 % 1000), tsc_source_string(h->tsc_source));
 	else

@@ -168,7 +168,7 @@ void kernel_main(struct boot_info *bi)
 	setup_memory(bi);
 	klog(LOG_INFO, "own page tables loaded (W^X kernel image, NX data, page 0 unmapped)");
 	discover_cpus(bi);
-	host.tsc_hz = tsc_measure(&host.tsc_source);
+	host.tsc_hz = tsc_measure(&host.tsc_source, &host.tsc_claimed_hz);
 	host_identify_cpu(&host);
 
 	/* This version runs every partition on the boot CPU (no AP start-up yet). */

@@ -144,6 +144,7 @@ static bool lookup(struct shell *sh, const struct command *c, const char *name,
 			if (sh->ops->partition_info(sh->ops->ctx, (uint32_t)id, pi) < 0)
 				continue;
 			clean_info(pi);
+			pi->id = (uint32_t)id;  /* the id asked for is the one every later call uses */
 			if (strcmp(pi->name, name) == 0)
 				return true;
 		}

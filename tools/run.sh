@@ -34,32 +34,16 @@ if nested_vmx; then
 fi
 
 echo "make run: no KVM with nested VMX here; using Bochs + OVMF (emulated VMX/EPT)."
-echo "          The firmware takes ~10 s before Bulkhead's first line. Quit: Ctrl-C."
+echo "          The firmware takes ~10 s before Bulkhead's first line. Ctrl-\\ quits."
 "$top/tools/make-disk.sh" "$esp" "$run/disk.img" >/dev/null
 cat /usr/share/OVMF/OVMF_VARS.fd /usr/share/OVMF/OVMF_CODE.fd >"$run/OVMF-2M.fd"
 rm -f "$run/disk.img.lock"
-tty=$(tty 2>/dev/null || true)
 sed -e "s|@DISK@|$run/disk.img|" -e "s|@ROM@|$run/OVMF-2M.fd|" -e "s|@BOCHSLOG@|$run/bochs.log|" \
-	-e "s|^com1: .*|com1: enabled=1, mode=file, dev=$run/serial.log|" \
-	"$top/tests/runners/bochsrc.in" >"$run/bochsrc"
+	-e 's|^com1: .*|com1: enabled=1, mode=socket-client, dev=127.0.0.1:@PORT@|' \
+	"$top/tests/runners/bochsrc.in" >"$run/bochsrc.in"
 echo c >"$run/bochs.rc"
-: >"$run/serial.log"
-# Bochs's term display needs a pty of its own (script gives it one, in its own session), so the
-# serial log is followed on this terminal. Ctrl-C, TERM or the end of Bochs stops both and
-# leaves no emulator or disk lock behind.
-tail -n +1 -F "$run/serial.log" 2>/dev/null &
-tail_pid=$!
-setsid script -qec "bochs -q -f '$run/bochsrc' -rc '$run/bochs.rc'" /dev/null </dev/null \
-	>"$run/screen.log" 2>&1 &
-bochs_pid=$!
-cleanup() {
-	kill -TERM -- "-$bochs_pid" 2>/dev/null || true
-	sleep 0.5
-	kill -KILL -- "-$bochs_pid" 2>/dev/null || true
-	kill "$tail_pid" 2>/dev/null || true
-	rm -f "$run/disk.img.lock"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-wait "$bochs_pid" || true
-sleep 0.5
+trap 'rm -f "$run/disk.img.lock"' EXIT
+# The bridge owns this terminal and starts Bochs (under `script`, which gives Bochs's text
+# display a pty of its own) once it knows its port; COM1 connects back to it.
+python3 "$top/tools/serial-bridge.py" --log "$run/serial.log" -- sh -c \
+	"sed \"s|@PORT@|\$BRIDGE_PORT|\" '$run/bochsrc.in' >'$run/bochsrc' && exec script -qec \"bochs -q -f '$run/bochsrc' -rc '$run/bochs.rc'\" /dev/null"

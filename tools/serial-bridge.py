@@ -1,38 +1,43 @@
 #!/usr/bin/env python3
-"""Connects this terminal to an emulator's serial port exposed on a TCP socket (Bochs COM1 in
-socket mode): what you type goes to the machine, what it sends appears here. The terminal is put
-in raw mode so control keys (Ctrl-C, Ctrl-], arrows) reach the hypervisor's console instead of
-this process; Ctrl-\\ ends the bridge. Used by `make run` when Bochs is the emulator."""
+"""Connects this terminal to an emulator's serial port over a loopback TCP socket. It listens on
+a free port of 127.0.0.1, starts the emulator command given after `--` with that port in the
+environment variable BRIDGE_PORT (Bochs: `com1: mode=socket-client, dev=127.0.0.1:PORT`), and
+then passes bytes both ways: what you type goes to the machine, what it sends appears here. The
+terminal is in raw mode so control keys (Ctrl-C, Ctrl-], arrows) reach the hypervisor's console
+rather than this process; Ctrl-\\ ends the session and the emulator. Used by `make run`."""
 import os
 import select
+import signal
 import socket
+import subprocess
 import sys
 import termios
-import time
 import tty
 
 QUIT = b"\x1c"  # Ctrl-\
 
 
-def connect(host, port, deadline):
-    while True:
-        try:
-            return socket.create_connection((host, port), timeout=2)
-        except OSError:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 def main():
-    host, port = sys.argv[1], int(sys.argv[2])
-    log = open(sys.argv[3], "ab") if len(sys.argv) > 3 else None
-    sock = connect(host, port, time.time() + 60)
-    sock.setblocking(False)
+    args = sys.argv[1:]
+    log = None
+    if args[:1] == ["--log"]:
+        log = open(args[1], "ab")
+        args = args[2:]
+    if args[:1] == ["--"]:
+        args = args[1:]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    env = dict(os.environ, BRIDGE_PORT=str(listener.getsockname()[1]))
+    child = subprocess.Popen(args, env=env, start_new_session=True,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
     fd = sys.stdin.fileno()
     interactive = os.isatty(fd)
     saved = termios.tcgetattr(fd) if interactive else None
     try:
+        listener.settimeout(120)
+        sock, _ = listener.accept()
         if interactive:
             tty.setraw(fd)
         readers = [sock, fd] if interactive else [sock]
@@ -51,10 +56,16 @@ def main():
                 if not data or QUIT in data:
                     break
                 sock.sendall(data)
+    except socket.timeout:
+        print("serial-bridge: the emulator never connected", file=sys.stderr)
     finally:
         if saved is not None:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-        sock.close()
+        try:
+            os.killpg(child.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        child.wait()
 
 
 if __name__ == "__main__":

@@ -66,6 +66,27 @@ static void pit_arithmetic(void **state)
 	assert_int_equal(tsc_hz_from_pit(123, 0), 0);
 }
 
+static void measurement_beats_a_wrong_claim(void **state)
+{
+	(void)state;
+	enum tsc_source s;
+	/* Agreeing within 10%: CPUID's exact figure. */
+	assert_int_equal(tsc_choose(2200000000ull, TSC_CPUID_16H, 2195000000ull, &s), 2200000000ull);
+	assert_int_equal(s, TSC_CPUID_16H);
+	/* Bochs: CPUID says 3.5 GHz, the TSC runs at about 100 MHz of emulated time. */
+	assert_int_equal(tsc_choose(3500000000ull, TSC_CPUID_16H, 100200000ull, &s), 100200000ull);
+	assert_int_equal(s, TSC_PIT);
+	/* No CPUID figure: the PIT; no PIT: CPUID; neither: unknown. */
+	assert_int_equal(tsc_choose(0, TSC_UNKNOWN, 2600000000ull, &s), 2600000000ull);
+	assert_int_equal(s, TSC_PIT);
+	assert_int_equal(tsc_choose(2400000000ull, TSC_CPUID_15H, 0, &s), 2400000000ull);
+	assert_int_equal(s, TSC_CPUID_15H);
+	assert_int_equal(tsc_choose(0, TSC_UNKNOWN, 0, &s), 0);
+	assert_int_equal(s, TSC_UNKNOWN);
+	/* 11% off is a disagreement. */
+	assert_int_equal(tsc_choose(1000000000ull, TSC_CPUID_16H, 1110000000ull, &s), 1110000000ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -75,6 +96,7 @@ int main(void)
 		cmocka_unit_test(leaves_beyond_max_are_ignored),
 		cmocka_unit_test(leaf16_uses_low_16_bits_only),
 		cmocka_unit_test(pit_arithmetic),
+		cmocka_unit_test(measurement_beats_a_wrong_claim),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
