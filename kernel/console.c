@@ -38,7 +38,7 @@ static void flush_line(struct vuart *u)
 void console_route(struct vuart *u, char c)
 {
 	if (focus == (int)u->owner_id) {
-		uart_putc(wire, c);              /* the focused partition owns the terminal */
+		log_console_passthrough(c);      /* the focused partition owns the terminal */
 		return;
 	}
 	if (focus != CONSOLE_FOCUS_NONE)
@@ -65,7 +65,7 @@ void console_attach(int id)
 	uint64_t n = vuart_ring_tail(&p->uart, replay, sizeof replay);
 	uart_write(wire, "\n", 1);
 	for (uint64_t i = 0; i < n; i++)
-		uart_putc(wire, replay[i]);
+		log_console_passthrough(replay[i]);
 	focus = id;
 	klog(LOG_DEBUG, "console attached to '%s'", p->name);
 }

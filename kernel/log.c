@@ -13,6 +13,21 @@ static struct uart *console;
 static enum log_level console_level = LOG_INFO;
 static char ring[LOG_RING_SIZE];
 static uint64_t ring_written;            /* total bytes ever written; head = written % size */
+static unsigned wire_column;             /* where the terminal's cursor is on its line */
+
+static void track_column(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		wire_column = (s[i] == '\n' || s[i] == '\r') ? 0 : wire_column + 1;
+}
+
+void log_console_passthrough(char c)
+{
+	if (!console)
+		return;
+	uart_putc(console, c);
+	track_column(&c, 1);
+}
 
 void log_init(struct uart *c, enum log_level level)
 {
@@ -25,8 +40,10 @@ void log_write(const char *s, size_t n, int to_console)
 	for (size_t i = 0; i < n; i++)
 		ring[(ring_written + i) % LOG_RING_SIZE] = s[i];
 	ring_written += n;
-	if (to_console && console)
+	if (to_console && console) {
 		uart_write(console, s, n);
+		track_column(s, n);
+	}
 }
 
 size_t log_ring_copy(char *buf, size_t size)
@@ -54,6 +71,10 @@ static void vemit(const char *prefix, int to_console, const char *fmt, va_list a
 		memcpy(line + sizeof line - sizeof cut, cut, sizeof cut);
 		len = sizeof line - 1;
 	}
+	/* A log line never lands in the middle of what a partition (say, the shell's prompt)
+	 * left on the terminal's current line. */
+	if (to_console && console && wire_column)
+		uart_write(console, "\n", 1), wire_column = 0;
 	log_write(line, len, to_console);
 }
 

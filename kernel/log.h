@@ -17,6 +17,9 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void klog(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Raw bytes to the console and the ring (newlib's _write ends here). */
 void log_write(const char *s, size_t n, int to_console);
+/* A partition's byte for the terminal (console multiplexer): not kept in the log ring, but
+ * counted so that the next log line starts on a fresh line. */
+void log_console_passthrough(char c);
 /* Copies the oldest-to-newest ring content into buf; returns bytes copied. */
 size_t log_ring_copy(char *buf, size_t size);
 

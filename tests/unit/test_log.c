@@ -26,6 +26,11 @@ void uart_write(struct uart *u, const char *s, size_t n)
 	console_len += n;
 }
 
+void uart_putc(struct uart *u, char c)
+{
+	uart_write(u, &c, 1);
+}
+
 static char ring_copy[LOG_RING_SIZE + 1];
 
 static size_t ring_text(void)
@@ -122,6 +127,25 @@ static void ring_copy_respects_a_small_buffer(void **state)
 	assert_memory_equal(small + sizeof small - 6, "11999\n", 6);
 }
 
+static void log_line_starts_on_a_fresh_terminal_line(void **state)
+{
+	(void)state;
+	console_len = 0;
+	for (const char *p = "bulkhead> sto"; *p; p++)
+		log_console_passthrough(*p);          /* the shell's prompt and a half-typed line */
+	klog(LOG_INFO, "partition 'x' stopped");
+	console_out[console_len] = 0;
+	assert_string_equal(console_out, "bulkhead> sto\n[hv] partition 'x' stopped\n");
+	/* At column 0 no extra newline is added. */
+	console_len = 0;
+	klog(LOG_INFO, "again");
+	console_out[console_len] = 0;
+	assert_string_equal(console_out, "[hv] again\n");
+	/* Passthrough bytes are the partition's, not the hypervisor's: not in the log ring. */
+	ring_text();
+	assert_null(strstr(ring_copy, "bulkhead> sto"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +155,7 @@ int main(void)
 		cmocka_unit_test(overlong_line_is_cut_not_overrun),
 		cmocka_unit_test(ring_keeps_the_newest_bytes_across_wraparound),
 		cmocka_unit_test(ring_copy_respects_a_small_buffer),
+		cmocka_unit_test(log_line_starts_on_a_fresh_terminal_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
