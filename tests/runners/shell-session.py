@@ -1,0 +1,643 @@
+#!/usr/bin/env python3
+"""
+The management-shell session over Bochs's COM1 (tests/runners/shell-suite.sh starts both).
+
+Transport: this script listens on 127.0.0.1 on a port the kernel picks (bind to port 0, so two
+runs can never collide) and writes the number to --port-file; the suite then starts Bochs with
+`com1: enabled=1, mode=socket-client, dev=127.0.0.1:PORT`, and Bochs connects once, while it
+sets up its devices. Everything received is appended, byte for byte, to --log (the serial log
+that lib.sh's check/check_absent judge afterwards); what is sent and every step go to
+--log.steps.
+
+Driving: expect-style, on the accumulated output with CRs removed. Every expect has a timeout
+and the whole session a deadline (--deadline); a step that fails is recorded and the session
+goes on with the next independent step, re-synchronising with the shell (escape byte, Ctrl-C,
+prompt) when a step lost track of it. Each check prints `  PASS  what` or
+`  FAIL  what  (detail)` as lib.sh does, and the tally goes to --counts as "P F".
+
+Typing: bytes go out one at a time with --char-delay between them (Bochs feeds the UART from
+the socket at the line rate and drops what its 16-byte FIFO cannot hold; the hypervisor polls
+the UART on VM exits), except where a step says it sends a whole line at once.
+
+Modes: the shell scenario (default), or --expect-only REGEX ... which only waits for each
+regex in turn (used to prove the transport on a plain boot).
+
+Python 3 standard library only.
+"""
+import argparse
+import os
+import random
+import re
+import socket
+import sys
+import threading
+import time
+
+PROMPT = "bulkhead> "
+BANNER = "Bulkhead management shell (type 'help')"
+ENTER = b"\r"              # what a terminal sends for the Enter key
+ESCAPE = b"\x1d"           # Ctrl-]: the hypervisor takes the console back for the shell
+CTRL_C = b"\x03"
+CTRL_U = b"\x15"
+BACKSPACE = b"\x7f"
+UP = b"\x1b[A"
+DOWN = b"\x1b[B"
+
+COMMANDS = ["help", "list", "info", "stats", "host", "log", "start", "stop", "restart",
+            "destroy", "mem", "cpus", "console"]
+LIST_HEADER = ("ID  NAME          STATE      TYPE   MEM(MiB)  VCPUS  CPUS    CPU%    UPTIME"
+               "       EXITS")
+# printf("%-3u %-13s %-10s %-6s %8llu  %5u  %-6s %5llu.%llu  %-11s %llu")
+LIST_ROW = re.compile(
+    r"^(?P<id>\d+) +(?P<name>\S+) +(?P<state>running|halted|stopped|crashed|destroyed) +"
+    r"(?P<type>\S+) +(?P<mem>\d+)  +(?P<vcpus>\d+)  +(?P<cpus>\S+) +(?P<cpu>\d+\.\d+)  +"
+    r"(?P<uptime>\S+) +(?P<exits>\d+)$", re.M)
+RUNNING = ("running", "halted")   # halted: running, with every vCPU in HLT
+TICK = re.compile(r"^tick (\d+)$", re.M)
+
+
+def tail(text, n=160):
+    """The end of some output, printable, for a failure's detail."""
+    t = text[-n:] if text else ""
+    return repr(t)
+
+
+class Session:
+    def __init__(self, args):
+        self.args = args
+        self.start_time = time.monotonic()
+        self.deadline = self.start_time + args.deadline
+        self.buf = ""                 # everything received, CRs removed
+        self.pos = 0                  # expect() searches from here
+        self.cond = threading.Condition()
+        self.eof = False
+        self.sock = None
+        self.passed = 0
+        self.failed = 0
+        self.lost = False             # a step lost the prompt: resync before the next command
+        self.dead = ""                # why the shell is considered gone (resync failed)
+        self.last_failure = ""
+        self.log = open(args.log, "wb")
+        self.steps = open(args.log + ".steps", "w", encoding="utf-8")
+
+    # ---- reporting --------------------------------------------------------------------
+    def note(self, text):
+        self.steps.write("%8.2f  %s\n" % (time.monotonic() - self.start_time, text))
+        self.steps.flush()
+
+    def check(self, ok, what, detail=""):
+        if ok:
+            self.passed += 1
+            line = "  PASS  %s" % what
+        else:
+            self.failed += 1
+            line = "  FAIL  %s" % what + ("  (%s)" % detail if detail else "")
+        print(line, flush=True)
+        self.note(line.strip())
+        return bool(ok)
+
+    def write_counts(self):
+        path = self.args.counts
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d %d\n" % (self.passed, self.failed))
+        os.replace(tmp, path)
+
+    # ---- transport --------------------------------------------------------------------
+    def listen(self):
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(1)
+        port = ls.getsockname()[1]
+        if self.args.port_file:
+            tmp = self.args.port_file + ".tmp"
+            with open(tmp, "w") as f:
+                f.write("%d\n" % port)
+            os.replace(tmp, self.args.port_file)
+        self.note("listening on 127.0.0.1:%d" % port)
+        return ls
+
+    def accept(self, ls):
+        ls.settimeout(max(0.1, min(self.args.accept_timeout, self.remaining())))
+        try:
+            self.sock, peer = ls.accept()
+        except socket.timeout:
+            self.eof = True               # nothing will ever arrive: waits end at once
+            return False
+        finally:
+            ls.close()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.note("Bochs connected from %s:%d" % peer)
+        threading.Thread(target=self._reader, daemon=True).start()
+        return True
+
+    def _reader(self):
+        while True:
+            try:
+                data = self.sock.recv(4096)
+            except OSError:
+                data = b""
+            with self.cond:
+                if data and not self.log.closed:
+                    self.log.write(data)
+                    self.log.flush()
+                if not data:
+                    self.eof = True
+                else:
+                    self.buf += data.decode("latin-1").replace("\r", "")
+                self.cond.notify_all()
+            if not data:
+                return
+
+    def remaining(self):
+        return self.deadline - time.monotonic()
+
+    def send(self, data, delay=None):
+        """Sends bytes one at a time with a delay between them (delay 0: in one send)."""
+        if self.sock is None:
+            return False
+        delay = self.args.char_delay if delay is None else delay
+        self.note("send %r" % data)
+        try:
+            if delay <= 0:
+                self.sock.sendall(data)
+            else:
+                for i in range(len(data)):
+                    if self.remaining() <= 0:
+                        return False
+                    self.sock.sendall(data[i:i + 1])
+                    time.sleep(delay)
+        except OSError as e:
+            self.note("send failed: %s" % e)
+            return False
+        return True
+
+    # ---- expecting --------------------------------------------------------------------
+    def mark(self):
+        with self.cond:
+            return len(self.buf)
+
+    def text(self, start=0, end=None):
+        with self.cond:
+            return self.buf[start:end]
+
+    def wait_until(self, pred, timeout):
+        """Waits until pred(buf) is truthy (returned), EOF, the timeout or the deadline."""
+        end = time.monotonic() + max(0.0, min(timeout, self.remaining()))
+        with self.cond:
+            while True:
+                r = pred(self.buf)
+                if r or self.eof:
+                    return r
+                left = end - time.monotonic()
+                if left <= 0:
+                    return r
+                self.cond.wait(min(left, 0.5))
+
+    def wait_for(self, regex, timeout, start):
+        rx = re.compile(regex, re.M) if isinstance(regex, str) else regex
+        return self.wait_until(lambda b: rx.search(b, start), timeout)
+
+    def why_not(self, timeout, start):
+        """The detail for a failed wait."""
+        if self.dead:
+            return self.dead
+        if self.sock is None:
+            return "Bochs never connected"
+        if self.eof:
+            return "connection closed; last output %s" % tail(self.text(start))
+        if self.remaining() <= 0:
+            return "session deadline (%d s) passed" % self.args.deadline
+        return "nothing within %g s; got %s" % (timeout, tail(self.text(start)))
+
+    def expect(self, regex, timeout, what):
+        """Records PASS/FAIL for regex appearing after the current position; consumes it."""
+        m = self.wait_for(regex, timeout, self.pos)
+        if m:
+            self.pos = m.end()
+        detail = "" if m else "no match for %r: %s" % (regex, self.why_not(timeout, self.pos))
+        self.check(m, what, detail)
+        return m
+
+    # ---- the shell --------------------------------------------------------------------
+    def wait_prompt(self, start, timeout):
+        """The next prompt at the start of a line after start (the match) or None."""
+        return self.wait_for(r"(?:^|\n)" + re.escape(PROMPT), timeout, start)
+
+    def resync(self):
+        """After a lost step: take the console back (the escape byte), drop the line (Ctrl-C)
+        and wait for a prompt; three failures in a row mean the shell is gone, and later
+        commands then fail at once instead of each waiting out its timeout."""
+        if not self.lost or self.dead or self.sock is None or self.eof:
+            return
+        self.note("resync")
+        for _ in range(3):
+            if self.remaining() <= 0:
+                return
+            start = self.mark()
+            self.send(ESCAPE + CTRL_C)
+            if self.wait_prompt(start, 10):
+                self.pos = self.mark()
+                self.lost = False
+                return
+        self.dead = "the shell stopped answering %.0f s into the session (no prompt after " \
+            "Ctrl-] and Ctrl-C)" % (time.monotonic() - self.start_time)
+        self.check(False, "the shell answers again after a lost step",
+                   "%s; last output %s" % (self.dead, tail(self.text(), 300)))
+
+    def command(self, line, timeout=None, burst=False):
+        """Types line + Enter; returns the output between the echoed line and the next
+        prompt, or None (and marks the session lost) when no prompt came back."""
+        timeout = self.args.command_timeout if timeout is None else timeout
+        self.resync()
+        if self.dead:
+            self.last_failure = self.dead
+            return None
+        start = self.mark()
+        data = line.encode() if isinstance(line, str) else line
+        self.send(data + ENTER, delay=0 if burst else None)
+        m = self.wait_prompt(start, timeout)
+        if not m:
+            self.lost = True
+            self.last_failure = self.why_not(timeout, start)
+            return None
+        out = self.text(start, m.start())
+        self.pos = m.end()
+        nl = out.find("\n")                 # the echoed command line ends at the first newline
+        return out[nl + 1:] if nl >= 0 else ""
+
+    def answer(self, out, regex, what):
+        """PASS when out (a command's output) has a line matching regex."""
+        if out is None:
+            return self.check(False, what, "no prompt after the command: " + self.last_failure)
+        ok = re.search(regex, out, re.M)
+        return self.check(ok, what, "" if ok else "no line matching %r in %s" % (regex, tail(out, 300)))
+
+    def list_rows(self, out):
+        return {m.group("name"): m.groupdict() for m in LIST_ROW.finditer(out or "")}
+
+
+# ---- the scenario ------------------------------------------------------------------------
+def step_boot(s):
+    s.expect(re.escape(BANNER), s.args.boot_timeout, "the management shell's banner appears")
+    # The first prompt comes right after the banner.
+    m = s.wait_prompt(s.pos, s.args.command_timeout)
+    if m:
+        s.pos = m.end()
+    else:
+        s.lost = True
+    s.check(m, "the first prompt 'bulkhead> ' appears", "" if m else s.why_not(20, s.pos))
+    t = s.text()
+    s.check(re.search(r"^\[hv\] starting 3 partition\(s\)", t, re.M),
+            "the hypervisor started all three partitions before the shell took the console",
+            "no '[hv] starting 3 partition(s)' line")
+
+
+def step_list_initial(s):
+    out = s.command("list")
+    s.answer(out, "^" + re.escape(LIST_HEADER) + "$", "list prints its header")
+    rows = s.list_rows(out)
+    want = {"mgmt": ("0", RUNNING, "16"), "ticker": ("1", RUNNING, "16"),
+            "unpriv": ("2", ("stopped",), "8")}
+    for name, (pid, states, mem) in want.items():
+        r = rows.get(name)
+        ok = r and r["id"] == pid and r["state"] in states and r["mem"] == mem and \
+            r["type"] == "elf" and r["vcpus"] == "1"
+        s.check(ok, "list: %s is id %s, %s, elf, %s MiB, 1 vCPU" % (name, pid, "/".join(states), mem),
+                "row %r" % (r,) if r else "no row for %s in %s" % (name, tail(out, 400)))
+    r = rows.get("ticker")
+    ok = r and int(r["exits"]) > 0 and re.match(r"^\d+:\d\d:\d\d$", r["uptime"]) and \
+        re.match(r"^[0-9][0-9,-]*$", r["cpus"])
+    s.check(ok, "list: ticker's CPU list, uptime (H:MM:SS) and exit count are plausible",
+            "row %r" % (r,))
+
+
+def console_session(s, name, checks):
+    """console NAME; checks(after) runs while attached; then the escape byte brings the
+    shell back. Returns after the prompt (or marks the session lost)."""
+    s.resync()
+    if s.dead:
+        s.check(False, "console %s: attached with the escape hint" % name, s.dead)
+        return
+    start = s.mark()
+    s.send(("console %s" % name).encode() + ENTER)
+    m = s.wait_for(r"^attached to '%s'; press Ctrl-\] to come back$" % re.escape(name),
+                   s.args.command_timeout, start)
+    s.check(m, "console %s: attached with the escape hint" % name,
+            "" if m else s.why_not(s.args.command_timeout, start))
+    if not m:
+        s.lost = True
+        return
+    checks(m.end())
+    start = s.mark()
+    s.send(ESCAPE)
+    m = s.wait_for(r"^back in the shell\n", s.args.command_timeout, start)
+    s.check(m, "Ctrl-] leaves %s's console: 'back in the shell'" % name,
+            "" if m else s.why_not(s.args.command_timeout, start))
+    p = s.wait_prompt(m.end() if m else start, s.args.command_timeout)
+    s.check(p, "the prompt is back after Ctrl-]", "" if p else s.why_not(20, start))
+    if p:
+        s.pos = p.end()
+    else:
+        s.lost = True
+
+
+def step_console_replay(s):
+    def during(after):
+        # Replay: the ticker's first line was printed once, at its start, long before the
+        # attach, so it can only come from the replayed console ring; a burst of tick lines
+        # spanning more numbers than 3 s can produce live says the same.
+        s.wait_until(lambda b: TICK.search(b, after), s.args.tick_timeout)
+        time.sleep(3)
+        burst = s.text(after)
+        ticks = [int(n) for n in TICK.findall(burst)]
+        first_line = re.search(r"^ticker: I have 16 MiB$", burst, re.M)
+        ok = ticks and (first_line or max(ticks) - min(ticks) >= 10)
+        s.check(ok, "console ticker replays earlier output (its first line, tick %s...)" %
+                (min(ticks) if ticks else "?"),
+                "ticks after attach: %s; output %s" % (ticks[:20], tail(burst, 300)))
+        s.check(first_line and 1 in ticks, "the replay starts at ticker's beginning "
+                "('ticker: I have 16 MiB', 'tick 1')", "output %s" % tail(burst[:400], 300))
+        top = max(ticks) if ticks else 0
+        m = s.wait_until(lambda b: [n for n in map(int, TICK.findall(b, after)) if n > top],
+                         s.args.tick_timeout)
+        s.check(m, "the console then goes live (tick %s after the replayed %d)" %
+                (m[0] if m else "?", top),
+                "no tick above %d: %s" % (top, s.why_not(s.args.tick_timeout, after)))
+    console_session(s, "ticker", during)
+
+
+def step_help(s):
+    out = s.command("help")
+    if out is None:
+        s.check(False, "help lists every command", "no prompt: " + s.last_failure)
+        return
+    missing = [c for c in COMMANDS if not re.search(r"\b%s\b" % c, out)]
+    s.check(not missing, "help lists every command (%s)" % " ".join(COMMANDS),
+            "missing %s in %s" % (missing, tail(out, 400)))
+
+
+def step_info_stats_host_log(s):
+    out = s.command("info ticker")
+    s.answer(out, r"^name: ticker$", "info ticker: name")
+    s.answer(out, r"^state: (running|halted)$", "info ticker: state running")
+    s.answer(out, r"^memory: 16 MiB$", "info ticker: memory 16 MiB")
+    s.answer(out, r"^image: ticker\.elf$|ticker\.elf", "info ticker: its image")
+
+    out = s.command("info unpriv")
+    s.answer(out, r"^state: stopped$", "info unpriv: stopped")
+    s.answer(out, r"exited with code 0", "unpriv ran its checks to the end without a failure "
+             "(exit code 0)")
+
+    out = s.command("stats ticker")
+    s.answer(out, r"^exits: [1-9][0-9]*$", "stats ticker: total exits")
+    s.answer(out, r"^exits by reason:$", "stats ticker: 'exits by reason:' section")
+    s.answer(out, r"^  [A-Za-z][A-Za-z0-9 /_-]*: [1-9][0-9]*$", "stats ticker: at least one "
+             "reason with a count")
+    s.answer(out, r"^  (VMCALL|HLT)[A-Za-z ]*: [1-9][0-9]*$", "stats ticker: the VMCALL or HLT "
+             "exits a timer-driven guest must cause")
+
+    out = s.command("host", burst=True)
+    s.answer(out, r"^version: [0-9]+\.[0-9]+", "host: version (the command sent in one burst)")
+    s.answer(out, r"^host name: bulkhead-shell-test$", "host: host name from shell.cfg")
+    s.answer(out, r"^cpu: \S", "host: cpu")
+    s.answer(out, r"^cpus: [1-9][0-9]*$", "host: cpus")
+    s.answer(out, r"^ram: total [0-9]+ MiB, partitions [0-9]+ MiB, free [0-9]+ MiB, hypervisor "
+             r"64 MiB$", "host: ram (total, partitions, free, hypervisor 64 MiB)")
+    s.answer(out, r"^vmx: EPT yes", "host: vmx features")
+    s.answer(out, r"^uptime: [0-9]+:[0-5][0-9]:[0-5][0-9]$", "host: uptime H:MM:SS")
+
+    out = s.command("log")
+    s.answer(out, r"^\[hv\] ", "log shows hypervisor log lines ('[hv] ')")
+    s.answer(out, r"^\[hv\] .*'unpriv'.*(refused|not privileged)",
+             "log: the hypervisor's refusal of unpriv's management hypercall, by name")
+
+
+def step_errors(s):
+    cases = [
+        ("frobnicate", r"^error: unknown command 'frobnicate' \(type 'help'\)$",
+         "unknown command"),
+        ("info", r"^error: usage: ", "a missing argument gives the usage"),
+        ("start ticker unpriv", r"^error: usage: ", "an extra argument gives the usage"),
+        ("info nosuch", r"^error: no partition named 'nosuch'$", "unknown partition"),
+        ("mem ticker 32M", r"^error: 'ticker' is running: stop it first$",
+         "mem of a running partition"),
+        ("start ticker", r"^error: 'ticker' is already running$", "start of a running partition"),
+        ("stop unpriv", r"^error: 'unpriv' is not running$", "stop of a stopped partition"),
+        ("stop mgmt", r"^error: 'mgmt' is this management partition; it cannot do that to itself$",
+         "stop of the management partition itself"),
+        ("destroy mgmt", r"^error: 'mgmt' is this management partition; it cannot do that to "
+         r"itself$", "destroy of the management partition itself"),
+    ]
+    for cmd, rx, what in cases:
+        out = s.command(cmd)
+        s.answer(out, rx, "error: %s (%s)" % (what, cmd))
+
+
+def step_line_editing(s):
+    out = s.command(b"lisX" + BACKSPACE + b"t")
+    s.answer(out, "^" + re.escape(LIST_HEADER) + "$", "line editing: 'lisX', backspace, 't' runs list")
+
+    out = s.command(b"garbage" + CTRL_U + b"host")
+    s.answer(out, r"^host name: ", "line editing: Ctrl-U clears the line ('garbage' gone, host runs)")
+
+    s.resync()
+    start = s.mark()
+    if not s.dead:
+        s.send(b"frobnicate" + CTRL_C)
+    m = s.wait_for(r"\^C\n(.*\n)*?" + re.escape(PROMPT), s.args.command_timeout, start)
+    s.check(m, "line editing: Ctrl-C prints ^C and a new prompt",
+            s.dead or ("" if m else s.why_not(s.args.command_timeout, start)))
+    if m:
+        s.pos = m.end()
+    else:
+        s.lost = True
+    out = s.command(b"")
+    s.check(out is not None and "frobnicate" not in out,
+            "line editing: the line dropped by Ctrl-C does not run",
+            "output %s" % tail(out or "", 200))
+
+    out = s.command("info ticker")
+    first = out is not None and re.search(r"^name: ticker$", out, re.M)
+    out = s.command(UP)
+    s.check(first and out is not None and re.search(r"^name: ticker$", out, re.M),
+            "line editing: Up arrow recalls the previous command (info ticker)",
+            "output %s" % tail(out or "", 200))
+    out = s.command(UP + UP + DOWN)
+    s.check(out is not None and re.search(r"^name: ticker$", out, re.M),
+            "line editing: Up, Up, Down comes back to the newest command",
+            "output %s" % tail(out or "", 200))
+
+    out = s.command(b"x" * 300)
+    s.answer(out, r"^error: line too long \(at most 200 characters\)$",
+             "a 300-character line is refused as too long")
+    out = s.command("list")
+    s.answer(out, "^" + re.escape(LIST_HEADER) + "$", "the shell answers normally after the long line")
+
+
+def step_stop_mem_start(s):
+    out = s.command("stop ticker")
+    s.answer(out, r"^stopped 'ticker'$", "stop ticker")
+    out = s.command("list")
+    r = s.list_rows(out).get("ticker")
+    s.check(r and r["state"] == "stopped", "list shows ticker stopped", "row %r; %s" % (r, tail(out or "", 300)))
+    out = s.command("stop ticker")
+    s.answer(out, r"^error: 'ticker' is not running$", "error: stop of a stopped partition (ticker)")
+
+    out = s.command("mem ticker 12Q")
+    s.answer(out, r"^error: bad size '12Q' \(use a number with K, M or G, e\.g\. 256M\)$",
+             "error: bad size (mem ticker 12Q)")
+    out = s.command("cpus ticker x-y")
+    s.answer(out, r"^error: bad CPU list 'x-y'$", "error: bad CPU list (cpus ticker x-y)")
+    out = s.command("cpus ticker 0")
+    s.answer(out, r"^CPUs of 'ticker' are now 0$", "cpus ticker 0")
+    out = s.command("mem ticker 32M")
+    s.answer(out, r"^memory of 'ticker' is now 32 MiB$", "mem ticker 32M")
+    out = s.command("start ticker")
+    s.answer(out, r"^started 'ticker'$", "start ticker")
+    out = s.command("list")
+    r = s.list_rows(out).get("ticker")
+    s.check(r and r["state"] in RUNNING and r["mem"] == "32",
+            "list shows ticker running with 32 MiB", "row %r; %s" % (r, tail(out or "", 300)))
+
+    def during(after):
+        m = s.wait_for(r"^ticker: I have 32 MiB$", 20, after)
+        s.check(m, "console ticker: the guest's own view 'ticker: I have 32 MiB'",
+                "" if m else s.why_not(20, after))
+    console_session(s, "ticker", during)
+
+    out = s.command("restart ticker")
+    s.answer(out, r"^restarted 'ticker'$", "restart ticker")
+    out = s.command("destroy unpriv")
+    s.answer(out, r"^destroyed 'unpriv'$", "destroy unpriv")
+    out = s.command("list")
+    rows = s.list_rows(out)
+    r = rows.get("unpriv")
+    s.check(r and r["state"] == "destroyed", "list shows unpriv destroyed", "row %r" % (r,))
+    r = rows.get("ticker")
+    s.check(r and r["state"] in RUNNING, "list shows ticker running after the restart", "row %r" % (r,))
+
+
+def random_stream(seed, size):
+    """size bytes: printable text, any byte, and control bytes / ESC sequences / the escape
+    byte, from a fixed seed (the same stream every run)."""
+    rng = random.Random(seed)
+    specials = [b"\x1b[A", b"\x1b[B", b"\x1b[C", b"\x1b[D", b"\x1b[", b"\x1b", b"\x1bO",
+                ESCAPE, CTRL_C, CTRL_U, BACKSPACE, b"\x08", b"\r", b"\n", b"\x00", b"\x04",
+                b"\x1a", b"\x7f\x7f\x7f", b"\xff", b"\x80", b"\t"]
+    out = bytearray()
+    while len(out) < size:
+        r = rng.random()
+        if r < 0.15:
+            out += rng.choice(specials)
+        elif r < 0.45:
+            out.append(rng.randrange(256))
+        else:
+            out.append(rng.randrange(0x20, 0x7f))
+    return bytes(out[:size])
+
+
+def step_random(s):
+    data = random_stream(s.args.seed, 2000)
+    s.resync()
+    if s.dead:
+        s.check(False, "the random-byte stream can be sent to the shell", s.dead)
+        return
+    start = s.mark()
+    chunk = 8
+    ok = True
+    for i in range(0, len(data), chunk):
+        if not s.send(data[i:i + chunk], delay=0):
+            ok = False
+            break
+        time.sleep(s.args.stream_delay)
+    s.check(ok, "2,000 random bytes (seed %d: control bytes, ESC sequences, Ctrl-]) sent" %
+            s.args.seed, s.why_not(0, start))
+    # Let the shell work through what it buffered: wait until the output has been quiet 3 s.
+    quiet_since, last = time.monotonic(), s.mark()
+    limit = time.monotonic() + min(60, max(0, s.remaining()))
+    while time.monotonic() < limit and time.monotonic() - quiet_since < 3:
+        time.sleep(0.5)
+        now = s.mark()
+        if now != last:
+            quiet_since, last = time.monotonic(), now
+    # Whatever state it left (a half line, an attached console), Ctrl-] and Ctrl-C bring a
+    # clean prompt.
+    s.lost = True
+    s.resync()
+    s.check(not s.lost, "after the random bytes, Ctrl-] and Ctrl-C give a prompt",
+            s.why_not(10, last))
+    out = s.command("list")
+    s.answer(out, "^" + re.escape(LIST_HEADER) + "$", "after the random bytes, list still answers")
+    s.check(len(s.list_rows(out)) == 3, "after the random bytes, list still has three rows",
+            tail(out or "", 300))
+    out = s.command("host")
+    s.answer(out, r"^host name: bulkhead-shell-test$", "after the random bytes, host still answers "
+             "(shell and hypervisor alive)")
+
+
+SCENARIO = [step_boot, step_list_initial, step_console_replay, step_help,
+            step_info_stats_host_log, step_errors, step_line_editing, step_stop_mem_start,
+            step_random]
+
+
+def main():
+    top = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--port-file", help="write the listening port here")
+    ap.add_argument("--log", required=True, help="serial log (raw bytes received)")
+    ap.add_argument("--counts", default=os.path.join(top, "build/test/results/shell.counts"))
+    ap.add_argument("--deadline", type=float, default=900, help="whole session, seconds")
+    ap.add_argument("--accept-timeout", type=float, default=60)
+    ap.add_argument("--boot-timeout", type=float, default=120)
+    ap.add_argument("--command-timeout", type=float, default=20)
+    ap.add_argument("--tick-timeout", type=float, default=60,
+                    help="for the next 'tick N' (one every 200 ms of the guest's TSC time, "
+                    "which under a loaded Bochs can be seconds of wall time)")
+    ap.add_argument("--char-delay", type=float, default=0.02, help="seconds between typed bytes")
+    ap.add_argument("--stream-delay", type=float, default=0.05,
+                    help="seconds between 8-byte chunks of the random stream")
+    ap.add_argument("--seed", type=int, default=20261121)
+    ap.add_argument("--expect-only", action="append", metavar="REGEX",
+                    help="only wait for each REGEX in turn (no shell scenario)")
+    args = ap.parse_args()
+
+    s = Session(args)
+    ls = s.listen()
+    try:
+        connected = s.accept(ls)
+        s.check(connected, "Bochs connected COM1 to the test's socket",
+                "no connection within %g s" % args.accept_timeout)
+        if args.expect_only:
+            for rx in args.expect_only:
+                s.expect(rx, args.boot_timeout, "serial output over the socket: %s" % rx)
+        else:
+            for step in SCENARIO:
+                try:
+                    step(s)
+                except Exception as e:          # a bug in a step must not lose the others
+                    s.check(False, "step %s ran" % step.__name__, "%s: %s" % (type(e).__name__, e))
+                    s.lost = True
+            # Bochs closes COM1's socket only when it exits, so an open connection means the
+            # machine is still up. (Closing our end first would kill Bochs with SIGPIPE at the
+            # next byte it sends: the suite stops it right after this script ends.)
+            time.sleep(1)
+            s.check(connected and not s.eof, "the machine is still running at the end of the "
+                    "scenario (COM1 still connected)", "Bochs closed the connection")
+    finally:
+        s.write_counts()
+        s.note("done: %d passed, %d failed" % (s.passed, s.failed))
+        if s.sock:
+            try:
+                s.sock.close()
+            except OSError:
+                pass
+        with s.cond:
+            s.log.close()
+    print("shell session: %d passed, %d failed" % (s.passed, s.failed), flush=True)
+    return 0 if s.failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
