@@ -625,6 +625,16 @@ def main():
             time.sleep(1)
             s.check(connected and not s.eof, "the machine is still running at the end of the "
                     "scenario (COM1 still connected)", "Bochs closed the connection")
+            # Last: the administrator powers the machine off from the shell. Bochs exits on
+            # the ACPI power-off, which closes COM1's socket.
+            if connected and not s.eof:
+                s.send(b"poweroff\r")
+                s.expect(r"powering off", args.command_timeout, "poweroff: the shell says so")
+                end = time.monotonic() + 60
+                while not s.eof and time.monotonic() < end:
+                    time.sleep(0.5)
+                s.check(s.eof, "poweroff: the machine powers itself off (COM1 closes)",
+                        "still connected 60 s after poweroff")
     finally:
         s.write_counts()
         s.note("done: %d passed, %d failed" % (s.passed, s.failed))
