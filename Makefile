@@ -103,6 +103,9 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
 LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 
 .PHONY: all newlib unit test run bench clean distclean guests
+# Keep intermediate files (stripped kernels, blob objects): rebuilding them is pointless, and
+# make's clean-up would print after `make test`'s closing summary line.
+.SECONDARY:
 all: $(BUILD)/bulkhead.efi $(BUILD)/bulkhead-faulttest.efi $(BUILD)/bulkhead-fputest.efi \
 	$(BUILD)/esp/.stamp $(BUILD)/disk.img guests $(BUILD)/mgmt/mgmt.elf
 
