@@ -11,20 +11,14 @@
 #include "kernel/x86.h"
 #include "vmx/exit.h"
 
-/* True when [gpa, gpa+len) lies inside the partition's memory. */
-static bool guest_range_ok(const struct partition *p, uint64_t gpa, uint64_t len)
-{
-	return gpa <= p->ram_size && len <= p->ram_size - gpa;
-}
-
 static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
 	struct partition *p = v->partition;
 	if (len > HC_CONSOLE_WRITE_MAX)
 		return HC_EINVAL;
-	if (!guest_range_ok(p, gpa, len))
+	if (!partition_gpa_range_ok(p, gpa, len))
 		return HC_EFAULT;
-	vuart_write(&p->uart, (const char *)(p->ram_hpa + gpa), len);
+	vuart_write(&p->uart, partition_gpa_ptr(p, gpa), len);
 	return (int64_t)len;
 }
 

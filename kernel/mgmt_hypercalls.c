@@ -19,16 +19,6 @@
 
 #define REFUSAL_LOG_LIMIT 8
 
-static bool range_ok(const struct partition *p, uint64_t gpa, uint64_t len)
-{
-	return gpa <= p->ram_size && len <= p->ram_size - gpa;
-}
-
-static void *guest_ptr(const struct partition *p, uint64_t gpa)
-{
-	return (void *)(p->ram_hpa + gpa);
-}
-
 static uint32_t mgmt_state(const struct partition *p)
 {
 	switch (p->state) {
@@ -169,21 +159,21 @@ int64_t mgmt_hypercall(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1)
 	case HC_MGMT_VERSION:
 		return MGMT_ABI_VERSION;
 	case HC_MGMT_HOST_INFO:
-		if (!range_ok(self, a0, sizeof(struct mgmt_host_info)))
+		if (!partition_gpa_range_ok(self, a0, sizeof(struct mgmt_host_info)))
 			return HC_EFAULT;
-		fill_host(guest_ptr(self, a0));
+		fill_host(partition_gpa_ptr(self, a0));
 		return HC_OK;
 	case HC_MGMT_PARTITION_COUNT:
 		return partition_count();
 	case HC_MGMT_PARTITION_INFO:
-		if (!range_ok(self, a1, sizeof(struct mgmt_partition_info)))
+		if (!partition_gpa_range_ok(self, a1, sizeof(struct mgmt_partition_info)))
 			return HC_EFAULT;
-		fill_info(target, guest_ptr(self, a1));
+		fill_info(target, partition_gpa_ptr(self, a1));
 		return HC_OK;
 	case HC_MGMT_PARTITION_STATS:
-		if (!range_ok(self, a1, sizeof(struct mgmt_partition_stats)))
+		if (!partition_gpa_range_ok(self, a1, sizeof(struct mgmt_partition_stats)))
 			return HC_EFAULT;
-		fill_stats(target, guest_ptr(self, a1));
+		fill_stats(target, partition_gpa_ptr(self, a1));
 		return HC_OK;
 	case HC_MGMT_START:
 		return start(target);
@@ -214,9 +204,9 @@ int64_t mgmt_hypercall(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1)
 	case HC_MGMT_LOG_READ:
 		if (a1 > LOG_RING_SIZE)
 			a1 = LOG_RING_SIZE;
-		if (!range_ok(self, a0, a1))
+		if (!partition_gpa_range_ok(self, a0, a1))
 			return HC_EFAULT;
-		return (int64_t)log_ring_copy(guest_ptr(self, a0), a1);
+		return (int64_t)log_ring_copy(partition_gpa_ptr(self, a0), a1);
 	case HC_MGMT_POWER:
 		if (a0 != MGMT_POWER_OFF && a0 != MGMT_POWER_REBOOT)
 			return HC_EINVAL;

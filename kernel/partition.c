@@ -19,6 +19,7 @@
 #include "kernel/percpu.h"
 #include "kernel/x86.h"
 #include "mm/ept.h"
+#include "mm/kernel_map.h"
 #include "vmx/vmx.h"
 
 static struct partition partitions[MAX_PARTITIONS];
@@ -42,14 +43,6 @@ const char *partition_state_name(enum partition_state s)
 	return "?";
 }
 
-static uint64_t *pool_table(void *arg)
-{
-	uint64_t pa = frame_alloc_alloc(arg, 4096, 4096);
-	if (pa)
-		memset((void *)pa, 0, 4096);
-	return (uint64_t *)pa;
-}
-
 static void pool_free(void *arg, uint64_t *table)
 {
 	frame_alloc_free(arg, (uint64_t)table, 4096);
@@ -57,7 +50,7 @@ static void pool_free(void *arg, uint64_t *table)
 
 static struct ept_ctx ept_ctx_for(void)
 {
-	return (struct ept_ctx){ .alloc_table = pool_table, .free_table = pool_free,
+	return (struct ept_ctx){ .alloc_table = kernel_zeroed_page, .free_table = pool_free,
 				 .arg = env.hv_pool, .allow_1g = env.ept_1g, .allow_2m = env.ept_2m };
 }
 

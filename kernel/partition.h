@@ -76,6 +76,19 @@ enum partition_error partition_start(struct partition *p);
 /* True when every vCPU of a running partition sits in HLT. */
 bool partition_halted(const struct partition *p);
 uint64_t tsc_to_ns(uint64_t ticks);
+
+/* True when [gpa, gpa+len) lies wholly inside the partition's memory (checked without
+ * overflow); then partition_gpa_ptr() is where the hypervisor sees it. Every hypercall
+ * buffer goes through this. */
+static inline bool partition_gpa_range_ok(const struct partition *p, uint64_t gpa, uint64_t len)
+{
+	return gpa <= p->ram_size && len <= p->ram_size - gpa;
+}
+
+static inline void *partition_gpa_ptr(const struct partition *p, uint64_t gpa)
+{
+	return (void *)(p->ram_hpa + gpa);
+}
 /* Stops a partition because of something its guest did; logs the reason and a register dump. */
 void partition_fault(struct partition *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Normal end: the guest asked to exit. */

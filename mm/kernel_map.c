@@ -13,9 +13,9 @@
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern char __data_start[], __kernel_end[];
 
-static uint64_t *pool_table(void *arg)
+uint64_t *kernel_zeroed_page(void *frame_alloc)
 {
-	uint64_t pa = frame_alloc_alloc(arg, 4096, 4096);
+	uint64_t pa = frame_alloc_alloc(frame_alloc, 4096, 4096);
 	if (!pa)
 		return NULL;
 	memset((void *)pa, 0, 4096);     /* identity-mapped: physical == virtual */
@@ -25,9 +25,9 @@ static uint64_t *pool_table(void *arg)
 int kernel_map_build_and_load(const struct boot_info *bi, struct frame_alloc *pool,
 			      struct kernel_map_stats *st)
 {
-	struct pt_ctx ctx = { .alloc_table = pool_table, .arg = pool,
+	struct pt_ctx ctx = { .alloc_table = kernel_zeroed_page, .arg = pool,
 			      .allow_1g = (cpuid(0x80000001, 0).edx >> 26) & 1 };
-	uint64_t *pml4 = pool_table(pool);
+	uint64_t *pml4 = kernel_zeroed_page(pool);
 	if (!pml4)
 		return -1;
 	ctx.tables_allocated = 1;

@@ -15,6 +15,11 @@ struct kernel_map_stats {
 	uint64_t identity_top;    /* identity map covers [4 KiB, identity_top) */
 };
 
+/* A zeroed 4 KiB frame from a frame allocator of the hypervisor's own memory, or NULL.
+ * Zeroed through the identity map (physical == virtual); the signature fits the table
+ * callbacks of mm/paging.h and mm/ept.h. */
+uint64_t *kernel_zeroed_page(void *frame_alloc);
+
 /* Builds the tables from `pool` and switches to them (setting EFER.NXE and CR0.WP first).
  * Returns 0, or -1 when the pool ran out (the caller panics: nothing runs yet). */
 int kernel_map_build_and_load(const struct boot_info *bi, struct frame_alloc *pool,

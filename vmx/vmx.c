@@ -9,6 +9,7 @@
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/x86.h"
+#include "mm/kernel_map.h"
 #include "vmx/msr_policy.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_controls.h"
@@ -26,10 +27,7 @@ static uint16_t next_vpid = 1;
 
 static uint64_t zeroed_page(struct frame_alloc *pool)
 {
-	uint64_t pa = frame_alloc_alloc(pool, 4096, 4096);
-	if (pa)
-		memset((void *)pa, 0, 4096);
-	return pa;
+	return (uint64_t)kernel_zeroed_page(pool);
 }
 
 static int adjust(const char *what, uint32_t wanted, uint32_t required, uint64_t cap, uint32_t *out)
