@@ -1,49 +1,32 @@
 /*
- * Checked VMREAD/VMWRITE and the names that make VMX failures readable. VMX instructions
- * report failure in RFLAGS (SDM Vol. 3C 31.2): CF=1 "VMfailInvalid" (no current VMCS), ZF=1
- * "VMfailValid" (the error number is in the VM-instruction error field), so `setbe` catches both.
+ * The out-of-line failure paths of the checked VMREAD/VMWRITE (inlined in vmcs.h) and the names
+ * that make VMX failures readable. VMX instructions report failure in RFLAGS (SDM Vol. 3C
+ * 31.2): CF=1 "VMfailInvalid" (no current VMCS), ZF=1 "VMfailValid" (the error number is in
+ * the VM-instruction error field), so one `jbe` catches both.
  */
 #include "kernel/panic.h"
 #include "vmx/vmcs.h"
 
-static int vmwrite_raw(uint64_t field, uint64_t value)
+/* The VM-instruction error of the failed access, or 0 when there is no current VMCS (then the
+ * VMREAD fails too and leaves 0). */
+static uint32_t last_instruction_error(void)
 {
-	uint8_t failed;
-	__asm__ volatile("vmwrite %[value], %[field]; setbe %[failed]"
-			 : [failed] "=qm"(failed) : [field] "r"(field), [value] "rm"(value) : "cc", "memory");
-	return failed;
+	uint64_t err = 0;
+	__asm__ volatile("vmread %[field], %[value]" : [value] "+r"(err)
+			 : [field] "r"((uint64_t)VMCS_INSTRUCTION_ERROR) : "cc");
+	return (uint32_t)err;
 }
 
-static int vmread_raw(uint64_t field, uint64_t *value)
+void vmcs_write_failed(enum vmcs_field field, uint64_t value)
 {
-	uint8_t failed;
-	uint64_t v = 0;
-	__asm__ volatile("vmread %[field], %[value]; setbe %[failed]"
-			 : [failed] "=qm"(failed), [value] "=rm"(v) : [field] "r"(field) : "cc");
-	*value = v;
-	return failed;
+	panic("VMWRITE of %s (%#x) = %#llx failed: %s", vmcs_field_name(field), field,
+	      (unsigned long long)value, vm_instruction_error_string(last_instruction_error()));
 }
 
-void vmcs_write(enum vmcs_field field, uint64_t value)
+void vmcs_read_failed(enum vmcs_field field)
 {
-	if (vmwrite_raw(field, value)) {
-		uint64_t err = 0;
-		vmread_raw(VMCS_INSTRUCTION_ERROR, &err);
-		panic("VMWRITE of %s (%#x) = %#llx failed: %s", vmcs_field_name(field), field,
-		      (unsigned long long)value, vm_instruction_error_string((uint32_t)err));
-	}
-}
-
-uint64_t vmcs_read(enum vmcs_field field)
-{
-	uint64_t v;
-	if (vmread_raw(field, &v)) {
-		uint64_t err = 0;
-		vmread_raw(VMCS_INSTRUCTION_ERROR, &err);
-		panic("VMREAD of %s (%#x) failed: %s", vmcs_field_name(field), field,
-		      vm_instruction_error_string((uint32_t)err));
-	}
-	return v;
+	panic("VMREAD of %s (%#x) failed: %s", vmcs_field_name(field), field,
+	      vm_instruction_error_string(last_instruction_error()));
 }
 
 const char *vm_instruction_error_string(uint32_t err)
@@ -127,7 +110,8 @@ const char *vmcs_field_name(enum vmcs_field f)
 	NAME(VMCS_HOST_DS_SELECTOR) NAME(VMCS_HOST_FS_SELECTOR) NAME(VMCS_HOST_GS_SELECTOR)
 	NAME(VMCS_HOST_TR_SELECTOR) NAME(VMCS_IO_BITMAP_A) NAME(VMCS_IO_BITMAP_B)
 	NAME(VMCS_MSR_BITMAP) NAME(VMCS_EXIT_MSR_STORE_ADDR) NAME(VMCS_EXIT_MSR_LOAD_ADDR)
-	NAME(VMCS_ENTRY_MSR_LOAD_ADDR) NAME(VMCS_TSC_OFFSET) NAME(VMCS_EPT_POINTER)
+	NAME(VMCS_ENTRY_MSR_LOAD_ADDR) NAME(VMCS_TSC_OFFSET) NAME(VMCS_VIRTUAL_APIC_ADDR)
+	NAME(VMCS_EPT_POINTER)
 	NAME(VMCS_GUEST_PHYSICAL_ADDRESS) NAME(VMCS_LINK_POINTER) NAME(VMCS_GUEST_DEBUGCTL)
 	NAME(VMCS_GUEST_PAT) NAME(VMCS_GUEST_EFER) NAME(VMCS_HOST_PAT) NAME(VMCS_HOST_EFER)
 	NAME(VMCS_PIN_CONTROLS) NAME(VMCS_PROC_CONTROLS) NAME(VMCS_EXCEPTION_BITMAP)

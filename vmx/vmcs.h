@@ -35,6 +35,7 @@ enum vmcs_field {
 	VMCS_EXIT_MSR_LOAD_ADDR       = 0x2008,
 	VMCS_ENTRY_MSR_LOAD_ADDR      = 0x200a,
 	VMCS_TSC_OFFSET               = 0x2010,
+	VMCS_VIRTUAL_APIC_ADDR        = 0x2012,
 	VMCS_EPT_POINTER              = 0x201a,
 	VMCS_GUEST_PHYSICAL_ADDRESS   = 0x2400,
 	VMCS_LINK_POINTER             = 0x2800,
@@ -145,6 +146,7 @@ enum vmcs_field {
 #define PROC_CR3_STORE_EXITING         (1u << 16)
 #define PROC_CR8_LOAD_EXITING          (1u << 19)
 #define PROC_CR8_STORE_EXITING         (1u << 20)
+#define PROC_USE_TPR_SHADOW            (1u << 21)
 #define PROC_USE_IO_BITMAPS            (1u << 25)
 #define PROC_USE_MSR_BITMAPS           (1u << 28)
 #define PROC_MONITOR_EXITING           (1u << 29)
@@ -155,22 +157,32 @@ enum vmcs_field {
 #define PROC2_ENABLE_VPID              (1u << 5)
 #define PROC2_UNRESTRICTED_GUEST       (1u << 7)
 /* VM-exit controls (SDM 25.7.1). */
+#define EXIT_SAVE_DEBUG_CONTROLS       (1u << 2)
 #define EXIT_HOST_64BIT                (1u << 9)
 #define EXIT_ACK_INTERRUPT             (1u << 15)
 #define EXIT_SAVE_PAT                  (1u << 18)
 #define EXIT_LOAD_PAT                  (1u << 19)
 #define EXIT_SAVE_EFER                 (1u << 20)
 #define EXIT_LOAD_EFER                 (1u << 21)
+#define EXIT_SAVE_PREEMPTION_TIMER     (1u << 22)
 /* VM-entry controls (SDM 25.8.1). */
+#define ENTRY_LOAD_DEBUG_CONTROLS      (1u << 2)
 #define ENTRY_IA32E_GUEST              (1u << 9)
 #define ENTRY_LOAD_PAT                 (1u << 14)
 #define ENTRY_LOAD_EFER                (1u << 15)
 
-/* VM-entry interruption information (SDM 25.8.3). */
+/* VM-entry interruption information (SDM 25.8.3); the VM-exit interruption and IDT-vectoring
+ * information fields share the layout (SDM 25.9.2, 25.9.3). */
 #define INTR_INFO_VALID                (1u << 31)
 #define INTR_INFO_DELIVER_ERROR        (1u << 11)
+#define INTR_INFO_TYPE_MASK            (7u << 8)
+#define INTR_INFO_VECTOR_MASK          0xffu
 #define INTR_TYPE_EXTERNAL             (0u << 8)
+#define INTR_TYPE_NMI                  (2u << 8)
 #define INTR_TYPE_HARDWARE_EXCEPTION   (3u << 8)
+#define INTR_TYPE_SOFTWARE_INTERRUPT   (4u << 8)
+#define INTR_TYPE_PRIV_SOFTWARE_EXCEPTION (5u << 8)
+#define INTR_TYPE_SOFTWARE_EXCEPTION   (6u << 8)
 
 /* Basic exit reasons (SDM Vol. 3D, appendix C). */
 enum exit_reason {
@@ -189,14 +201,36 @@ enum exit_reason {
 	EXIT_XSETBV = 55, EXIT_APIC_WRITE = 56, EXIT_RDRAND = 57, EXIT_INVPCID = 58,
 	EXIT_VMFUNC = 59, EXIT_ENCLS = 60, EXIT_RDSEED = 61, EXIT_PML_FULL = 62, EXIT_XSAVES = 63,
 	EXIT_XRSTORS = 64,
-	EXIT_REASON_COUNT = 80,   /* table size: later CPUs define reasons up to the high 70s */
+	EXIT_REASON_COUNT = 128,  /* table size (a power of 2): later CPUs define reasons up to the high 70s */
 };
 #define EXIT_REASON_ENTRY_FAILURE (1u << 31)
 
-/* The checked accessors. vmcs_write panics on failure (naming the field); vmcs_read of an
- * unsupported field panics too. */
-void vmcs_write(enum vmcs_field field, uint64_t value);
-uint64_t vmcs_read(enum vmcs_field field);
+/* The checked accessors, inlined because every exit runs several: one VMREAD/VMWRITE and a
+ * branch on CF|ZF (VMfailInvalid/VMfailValid, SDM Vol. 3C 31.2). The failure paths are out of
+ * line and never return: they name the field and the VM-instruction error and panic(), since
+ * only a hypervisor bug builds a VMCS access that fails. */
+__attribute__((noreturn, cold)) void vmcs_write_failed(enum vmcs_field field, uint64_t value);
+__attribute__((noreturn, cold)) void vmcs_read_failed(enum vmcs_field field);
+
+static inline __attribute__((always_inline)) void vmcs_write(enum vmcs_field field, uint64_t value)
+{
+	__asm__ goto("vmwrite %[value], %[field]; jbe %l[failed]"
+		     : : [field] "r"((uint64_t)field), [value] "rm"(value) : "cc", "memory" : failed);
+	return;
+failed:
+	vmcs_write_failed(field, value);
+}
+
+static inline __attribute__((always_inline)) uint64_t vmcs_read(enum vmcs_field field)
+{
+	uint64_t value;
+	__asm__ goto("vmread %[field], %[value]; jbe %l[failed]"
+		     : [value] "=r"(value) : [field] "r"((uint64_t)field) : "cc" : failed);
+	return value;
+failed:
+	vmcs_read_failed(field);
+}
+
 const char *vmcs_field_name(enum vmcs_field field);
 const char *vm_instruction_error_string(uint32_t err);
 const char *exit_reason_name(uint32_t basic_reason);
