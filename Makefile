@@ -24,8 +24,10 @@ FREESTANDING := -std=gnu11 -O2 -g $(WARN) -ffreestanding -nostdinc -isystem $(GC
                 -fno-omit-frame-pointer -fno-asynchronous-unwind-tables
 
 # The kernel is linked in the top 2 GiB (see linker.ld), hence -mcmodel=kernel. It never
-# touches vector registers itself (-mgeneral-regs-only); see README "Vector state".
-KERNEL_CFLAGS := $(FREESTANDING) -fno-pic -mcmodel=kernel -mgeneral-regs-only $(KERNEL_EXTRA_CFLAGS)
+# touches vector registers itself (-mgeneral-regs-only); see README "Vector state". No frame
+# pointers: nothing walks the kernel's stack, and every VM exit pays for them.
+KERNEL_CFLAGS := $(FREESTANDING) -fno-pic -mcmodel=kernel -mgeneral-regs-only -fomit-frame-pointer \
+                 $(KERNEL_EXTRA_CFLAGS)
 
 # gnu-efi side: position independent, MS ABI for firmware calls (efi_main itself is SysV,
 # called by Debian's crt0; see boot/efi_main.c). libefi brings its own memset/memcpy, so it is
@@ -66,12 +68,16 @@ KERNEL_SRCS := \
 	drivers/acpi.c \
 	drivers/tsc.c \
 	drivers/vuart.c \
+	drivers/lapic.c \
 	vmx/vmx_caps.c \
 	vmx/vmx_probe.c \
 	vmx/vmx_controls.c \
 	vmx/vmx.c \
 	vmx/vmcs.c \
 	vmx/exit_stub.S \
+	vmx/vcpu_switch.c \
+	vmx/event_reinject.c \
+	vmx/spec_policy.c \
 	vmx/exit_dispatch.c \
 	vmx/exit_events.c \
 	vmx/exit_cpuid.c \
@@ -97,7 +103,7 @@ LOADER_SRCS := \
 	drivers/uart16550.c
 
 UNIT_TESTS := config frame_alloc paging memmap acpi vmx_caps tsc log ept elf_load vmx_controls \
-              cpuid_policy msr_policy guest_boot line_edit shell
+              cpuid_policy msr_policy guest_boot line_edit shell spec_policy event_reinject
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
 LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(LOADER_SRCS))
@@ -225,6 +231,8 @@ $(BUILD)/unit/test_vmx_controls: tests/unit/test_vmx_controls.c vmx/vmx_controls
 $(BUILD)/unit/test_cpuid_policy: tests/unit/test_cpuid_policy.c vmx/cpuid_policy.c
 $(BUILD)/unit/test_msr_policy: tests/unit/test_msr_policy.c vmx/msr_policy.c
 $(BUILD)/unit/test_guest_boot: tests/unit/test_guest_boot.c kernel/guest_boot.c
+$(BUILD)/unit/test_spec_policy: tests/unit/test_spec_policy.c vmx/spec_policy.c
+$(BUILD)/unit/test_event_reinject: tests/unit/test_event_reinject.c vmx/event_reinject.c
 $(BUILD)/unit/test_line_edit: tests/unit/test_line_edit.c mgmt/line_edit.c
 $(BUILD)/unit/test_shell: tests/unit/test_shell.c mgmt/commands.c mgmt/line_edit.c mgmt/format.c \
 	kernel/config.c

@@ -2,12 +2,17 @@
  * What happens when the hypervisor itself takes an exception: a full dump (vector and its name,
  * error code, RIP, CR2, control registers, every general register, the CPU) on the console and
  * in the log ring, then a clean stop. Any exception in hypervisor code is a hypervisor bug, so
- * there is no recovery path; guests' faults never arrive here (they cause VM exits).
+ * there is no recovery path; guests' faults never arrive here (they cause VM exits). Two
+ * vectors are not errors: #NM is the lazy vector-state switch, and an NMI (vector 2, on its own
+ * IST stack) is a host event that can arrive in any hypervisor instruction. It is counted and
+ * returns at once: it takes no lock and prints nothing, since the code it interrupted may be
+ * in the middle of printing.
  */
 #include "kernel/exception.h"
 #include "kernel/fpu.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/x86.h"
 
 static const char *const names[32] = {
@@ -22,9 +27,18 @@ static const char *const names[32] = {
 };
 
 static volatile int in_dump;
+static volatile uint64_t nmis_before_percpu;
+bool exception_percpu_ready;
 
 void exception_dispatch(struct exception_frame *f)
 {
+	if (f->vector == 2) {
+		if (exception_percpu_ready)
+			this_cpu()->nmis_in_hypervisor++;
+		else
+			nmis_before_percpu++;
+		return;
+	}
 	/* #NM after a VM exit is the lazy vector-state switch, not an error (kernel/fpu.h). */
 	if (f->vector == 7 && fpu_handle_nm())
 		return;
@@ -52,6 +66,6 @@ void exception_dispatch(struct exception_frame *f)
 	machine_stop("exception in hypervisor code");
 }
 
-/* The normal kernel has no self-tests; test kernels override these. */
+/* The normal kernel has no self-tests; test kernels override the first and may set the hook. */
 __attribute__((weak)) void selftest_after_summary(void) {}
-__attribute__((weak)) void selftest_after_exit(struct vcpu *v) { (void)v; }
+void (*selftest_exit_hook)(struct vcpu *v);

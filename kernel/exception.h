@@ -5,6 +5,7 @@
 #ifndef BULKHEAD_EXCEPTION_H
 #define BULKHEAD_EXCEPTION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,13 +21,17 @@ _Static_assert(offsetof(struct exception_frame, rip) == 17 * 8, "CPU frame after
 _Static_assert(sizeof(struct exception_frame) == 22 * 8, "frame size used by isr.S");
 
 void idt_init(void);
+/* Set once this CPU's struct percpu is reachable (GS base): NMIs are then counted there. */
+extern bool exception_percpu_ready;
 /* Called from isr.S. */
 void exception_dispatch(struct exception_frame *f);
-/* Test hooks, empty (weak) in the real kernel; test kernels link strong definitions:
- * tests/selftest/fault.c raises a deliberate fault after the summary, and
- * tests/selftest/fpu_clobber.c wipes vector registers after VM exits. */
+/* Test hooks for the test kernels (tests/selftest/): selftest_after_summary() is empty (weak) in
+ * the real kernel, and a test kernel's version may install selftest_exit_hook, which then runs
+ * on every VM exit, just before its handler. tests/selftest/fault.c raises a deliberate fault
+ * after the summary; tests/selftest/stress.c wipes vector registers after exits and fires host NMIs and
+ * interrupts at the hypervisor. */
 struct vcpu;
 void selftest_after_summary(void);
-void selftest_after_exit(struct vcpu *v);
+extern void (*selftest_exit_hook)(struct vcpu *v);
 
 #endif

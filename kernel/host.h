@@ -12,6 +12,7 @@
 #include "kernel/config.h"
 #include "mm/kernel_map.h"
 #include "mm/memmap.h"
+#include "vmx/spec_policy.h"
 #include "vmx/vmx_caps.h"
 
 struct host_info {
@@ -33,6 +34,8 @@ struct host_info {
 	enum feature_control_state feature_control;
 	struct vmx_caps vmx_caps;
 	uint64_t kernel_entry_tsc;       /* TSC when kernel_main began */
+	struct spec_inputs spec_in;      /* what the CPU enumerates about speculation */
+	struct spec_measures spec;       /* the barriers chosen from it (vmx/spec_policy.c) */
 };
 
 void host_identify_cpu(struct host_info *h);

@@ -37,6 +37,18 @@ void host_identify_cpu(struct host_info *h)
 		}
 		h->cpu_brand[48] = 0;
 	}
+	/* Speculation: CPUID.(7,0) and, where it exists, IA32_ARCH_CAPABILITIES decide the
+	 * barriers between partitions (vmx/spec_policy.c). */
+	h->spec_in.intel = strcmp(h->cpu_vendor, "GenuineIntel") == 0;
+	if (cpuid(0, 0).eax >= 7) {
+		struct cpuid_regs l7 = cpuid(7, 0);
+		h->spec_in.cpuid7_ebx = l7.ebx;
+		h->spec_in.cpuid7_edx = l7.edx;
+		if (l7.edx & CPUID7_EDX_ARCH_CAP)
+			h->spec_in.arch_caps = rdmsr(MSR_IA32_ARCH_CAPABILITIES);
+	}
+	spec_policy_decide(&h->spec_in, &h->spec);
+
 	/* Brand strings are often right-justified with leading spaces. */
 	char *b = h->cpu_brand;
 	while (*b == ' ')
@@ -105,6 +117,15 @@ void host_summary_print(const struct host_info *h, const struct boot_info *bi,
 			yes_no(v->ept_1g), yes_no(v->vpid), yes_no(v->unrestricted_guest),
 			yes_no(v->preemption_timer), 1u << v->preemption_timer_shift);
 	}
+	char spec[400];
+	spec_policy_describe(&h->spec, spec, sizeof spec);
+	kprintf("speculation: %s\n", spec);
+	if (h->spec_in.cpuid7_edx & CPUID7_EDX_ARCH_CAP)
+		kprintf("speculation: IA32_ARCH_CAPABILITIES = %#llx\n",
+			(unsigned long long)h->spec_in.arch_caps);
+	else
+		kprintf("speculation: no IA32_ARCH_CAPABILITIES (CPUID.7:EDX = %#x)\n",
+			h->spec_in.cpuid7_edx);
 	kprintf("config: %s, %u partition(s)\n",
 		bi->config_source == CONFIG_FROM_FILE ? "bulkhead.cfg from the ESP" :
 							"embedded default", cfg->partition_count);

@@ -10,6 +10,7 @@
 #include "kernel/partition.h"
 #include "kernel/x86.h"
 #include "vmx/exit.h"
+#include "vmx/vcpu_switch.h"
 
 static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
@@ -25,19 +26,17 @@ static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 static int64_t hc_timer_set(struct vcpu *v, uint64_t deadline, uint64_t vector)
 {
 	if (deadline == 0) {
-		v->timer_deadline = 0;
+		vcpu_set_timer(this_cpu(), v, 0, 0);
 		return HC_OK;
 	}
 	if (vector < 32 || vector > 255)
 		return HC_EINVAL;     /* 0-31 are exceptions, not interrupts */
-	v->timer_deadline = deadline;
-	v->timer_vector = (uint8_t)vector;
+	vcpu_set_timer(this_cpu(), v, deadline, (uint8_t)vector);
 	return HC_OK;
 }
 
-enum exit_action exit_vmcall(struct vcpu *v, uint64_t q)
+enum exit_action exit_vmcall(struct vcpu *v)
 {
-	(void)q;
 	uint64_t nr = v->regs.rax, a0 = v->regs.rdi, a1 = v->regs.rsi;
 	enum exit_action action = EXIT_RESUME;
 	int64_t ret;

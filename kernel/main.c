@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include "boot_info.h"
+#include "drivers/lapic.h"
 #include "drivers/uart16550.h"
 #include "kernel/console.h"
 #include "kernel/exception.h"
@@ -19,6 +20,7 @@
 #include "kernel/scheduler.h"
 #include "kernel/x86.h"
 #include "mm/frame_alloc.h"
+#include "vmx/vcpu_switch.h"
 #include "vmx/vmx.h"
 
 void kernel_main(struct boot_info *bi);
@@ -108,7 +110,10 @@ __attribute__((noreturn)) static void start_partitions(const struct boot_info *b
 		.ept_1g = host.vmx_caps.ept_1g, .ept_2m = host.vmx_caps.ept_2m,
 	};
 	partitions_init(&env);
-	scheduler_init(host.tsc_hz, host.vmx_caps.preemption_timer_shift);
+	lapic_init();
+	scheduler_init(host.tsc_hz);
+	vcpu_switch_init(host.vmx_caps.preemption_timer_shift, vmx.timer_saved, &host.spec);
+	bsp.next_timer_tsc = bsp.next_event_tsc = UINT64_MAX;
 	unsigned running = 0;
 	uint64_t pool_before = frame_alloc_free_bytes(&hv_pool);
 	for (unsigned i = 0; i < cfg.partition_count; i++) {
@@ -119,7 +124,8 @@ __attribute__((noreturn)) static void start_partitions(const struct boot_info *b
 			running++;
 	}
 	uint64_t shared = 3 * 4096;   /* MSR bitmap and two I/O bitmaps, shared by all vCPUs */
-	kprintf("[hv] memory overhead: %llu KiB for %u partition(s) (VMCS, EPT tables, XSAVE areas) "
+	kprintf("[hv] memory overhead: %llu KiB for %u partition(s) (VMCS, virtual-APIC pages, EPT "
+		"tables, XSAVE areas) "
 		"+ %llu KiB static state each (registers, statistics, console ring); %llu KiB shared "
 		"bitmaps, %llu KiB VM-exit stack; hypervisor pool %llu KiB free\n",
 		(unsigned long long)(pool_before - frame_alloc_free_bytes(&hv_pool)) / 1024, running,
@@ -160,6 +166,7 @@ void kernel_main(struct boot_info *bi)
 	for (int i = 0; i < IST_COUNT; i++)
 		ist_tops[i] = (uint64_t)&bsp_ist_stacks[i][IST_STACK_SIZE];
 	percpu_init_boot_cpu(&bsp, ist_tops);
+	exception_percpu_ready = true;
 	idt_init();
 	klog(LOG_INFO, "kernel entered on CPU %u; own GDT, TSS and IDT loaded", this_cpu_apic_id());
 	if (parse_errors)

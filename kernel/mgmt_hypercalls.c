@@ -43,8 +43,8 @@ static void fill_info(const struct partition *p, struct mgmt_partition_info *out
 	out->autostart = p->cfg->autostart;
 	if (p->state == PARTITION_RUNNING)
 		out->uptime_ns = tsc_to_ns(rdtsc() - p->start_tsc);
-	out->cpu_ns = tsc_to_ns(p->vcpus[0].guest_tsc);
-	out->exits = p->vcpus[0].exits_total;
+	out->cpu_ns = tsc_to_ns(vcpu_cpu_ticks(&p->vcpus[0], rdtsc()));
+	out->exits = vcpu_exits_total(&p->vcpus[0]);
 	strncpy(out->image, p->cfg->image, sizeof out->image - 1);
 	strncpy(out->reason, p->stop_reason, sizeof out->reason - 1);
 }
@@ -55,8 +55,8 @@ static void fill_stats(const struct partition *p, struct mgmt_partition_stats *o
 	const struct vcpu *v = &p->vcpus[0];
 	for (unsigned i = 0; i < MGMT_EXIT_REASONS && i < EXIT_REASON_COUNT; i++)
 		out->exits_by_reason[i] = v->exits[i];
-	out->exits = v->exits_total;
-	out->cpu_ns = tsc_to_ns(v->guest_tsc);
+	out->exits = vcpu_exits_total(v);
+	out->cpu_ns = tsc_to_ns(vcpu_cpu_ticks(v, rdtsc()));
 	out->io_writes_dropped = v->io_dropped;
 	out->vector_state_saves = v->fpu_saves;
 	out->console_bytes = p->uart.bytes_out;

@@ -20,6 +20,7 @@
 #include "kernel/x86.h"
 #include "mm/ept.h"
 #include "mm/kernel_map.h"
+#include "vmx/vcpu_switch.h"
 #include "vmx/vmx.h"
 
 static struct partition partitions[MAX_PARTITIONS];
@@ -99,7 +100,11 @@ static int build_vcpu(struct partition *p, uint64_t entry)
 	v->regs.rdi = START_INFO_GPA;
 	v->state = VCPU_RUNNABLE;
 	p->vcpu_count = 1;
-	p->overhead_bytes += 2 * 4096;         /* VMCS and XSAVE area */
+	v->cpuid = (struct cpuid_policy){ .vcpu_count = p->vcpu_count, .vcpu_index = v->index,
+					  .partition_id = p->id, .rdtscp_allowed = vmx.rdtscp,
+					  .xcr0_offered = vmx.xcr0_offered,
+					  .xsave_size_offered = vmx.xsave_size };
+	p->overhead_bytes += 3 * 4096;         /* VMCS, virtual-APIC page and XSAVE area */
 	return 0;
 }
 
@@ -256,7 +261,7 @@ static void dump_vcpu(const struct vcpu *v)
 	kprintf("  R9 =%016llx R10=%016llx R11=%016llx R12=%016llx\n", (unsigned long long)r->r9,
 		(unsigned long long)r->r10, (unsigned long long)r->r11, (unsigned long long)r->r12);
 	kprintf("  R13=%016llx R14=%016llx R15=%016llx exits=%llu\n", (unsigned long long)r->r13,
-		(unsigned long long)r->r14, (unsigned long long)r->r15, (unsigned long long)v->exits_total);
+		(unsigned long long)r->r14, (unsigned long long)r->r15, (unsigned long long)vcpu_exits_total(v));
 }
 
 static void stop_vcpus(struct partition *p)
@@ -264,6 +269,7 @@ static void stop_vcpus(struct partition *p)
 	console_partition_stopped((int)p->id);
 	for (unsigned i = 0; i < p->vcpu_count; i++) {
 		p->vcpus[i].state = VCPU_STOPPED;
+		p->vcpus[i].entry_work |= VCPU_WORK_STATE;
 		p->vcpus[i].timer_deadline = 0;
 		memset(p->vcpus[i].pending, 0, sizeof p->vcpus[i].pending);
 	}
@@ -296,14 +302,16 @@ void partition_destroy(struct partition *p)
 	struct percpu *cpu = this_cpu();
 	for (unsigned i = 0; i < sizeof p->vcpus / sizeof p->vcpus[0]; i++) {
 		struct vcpu *v = &p->vcpus[i];
-		fpu_forget(cpu, v);
-		if (cpu->msr_owner == v)
-			cpu->msr_owner = NULL;
+		vcpu_forget(cpu, v);
 		if (v->vmcs) {
 			vmx_vmclear(v);
 			vmx_invvpid_single(v->vpid);
 			frame_alloc_free(env.hv_pool, (uint64_t)v->vmcs, 4096);
 			v->vmcs = NULL;
+		}
+		if (v->virtual_apic) {
+			frame_alloc_free(env.hv_pool, (uint64_t)v->virtual_apic, 4096);
+			v->virtual_apic = NULL;
 		}
 		if (v->xsave_area) {
 			frame_alloc_free(env.hv_pool, (uint64_t)v->xsave_area, 4096);

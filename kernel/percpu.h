@@ -6,10 +6,12 @@
 #ifndef BULKHEAD_PERCPU_H
 #define BULKHEAD_PERCPU_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "kernel/gdt.h"
 
 struct vcpu;
+struct partition;
 
 struct percpu {
 	struct percpu *self;              /* offset 0: this_cpu() reads %gs:0 */
@@ -18,10 +20,26 @@ struct percpu {
 	struct cpu_tables tables;
 	uint64_t vmxon_region;            /* physical */
 	uint64_t exit_stack_top;          /* HOST_RSP points 16 bytes below, at the vCPU pointer */
-	struct vcpu *current;             /* whose VMCS is loaded on this CPU */
-	struct vcpu *fpu_owner;           /* whose extended state is in this CPU's registers */
-	struct vcpu *msr_owner;           /* whose swapped MSRs are in this CPU's MSRs */
-	uint64_t slice_start_tsc;
+
+	/* Who owns what on this CPU (vmx/vcpu_switch.c). They differ for a while: building a new
+	 * vCPU loads its VMCS while the registers still hold the running vCPU's state. */
+	struct vcpu *current;             /* whose VMCS is loaded (VMPTRLD) */
+	struct vcpu *state_owner;         /* whose CR2, DR0-3/DR6 and swapped MSRs are live */
+	struct vcpu *fpu_owner;           /* whose extended state is in the registers (lazy) */
+	const struct partition *last_partition;  /* whose code ran here last (IBPB on change) */
+	uint64_t xcr0;                    /* the XCR0 value loaded now */
+	int l1d_flush_due;                /* the next VM entry flushes L1D (when in force) */
+
+	/* Time: the scheduler keeps these so the exit fast path compares, never searches. */
+	uint64_t slice_end_tsc;           /* the running vCPU's slice ends */
+	uint64_t next_timer_tsc;          /* earliest virtual-timer deadline of this CPU's vCPUs */
+	uint64_t next_event_tsc;          /* min of the two: until then an exit goes straight back */
+
+	/* Host events and measures, for the host summary and the management shell. */
+	uint64_t nmis_in_hypervisor;      /* NMIs taken through the IDT in hypervisor code */
+	uint64_t nmis_in_guest;           /* NMIs that caused a VM exit */
+	uint64_t host_interrupts;         /* external interrupts acknowledged on exit (EOI sent) */
+	uint64_t ibpbs, l1d_flushes;      /* speculation barriers issued on this CPU */
 };
 
 static inline struct percpu *this_cpu(void)
@@ -29,6 +47,14 @@ static inline struct percpu *this_cpu(void)
 	struct percpu *p;
 	__asm__ volatile("mov %%gs:0, %0" : "=r"(p));
 	return p;
+}
+
+/* One field of this CPU's struct percpu in one GS-relative load, for the exit fast path. */
+static inline uint64_t this_cpu_next_event_tsc(void)
+{
+	uint64_t v;
+	__asm__ volatile("mov %%gs:%c1, %0" : "=r"(v) : "i"(offsetof(struct percpu, next_event_tsc)));
+	return v;
 }
 
 void percpu_init_boot_cpu(struct percpu *p, const uint64_t ist_tops[IST_COUNT]);

@@ -1,49 +1,31 @@
 /*
- * Round-robin scheduling on one CPU (see scheduler.h). The VMX-preemption timer counts down at
- * the TSC rate divided by 2^shift (IA32_VMX_MISC[4:0], SDM 25.5.1) and forces an exit when it
- * reaches zero; it is armed for the rest of the slice or the vCPU's own timer deadline,
- * whichever is sooner. Virtual interrupts are injected only when the guest can take them
- * (RFLAGS.IF = 1 and no STI/MOV-SS shadow); otherwise interrupt-window exiting asks the CPU to
- * exit as soon as it can (SDM 25.6.2, 27.7.5).
+ * Round-robin scheduling on one CPU (see scheduler.h). A vCPU keeps the CPU until its slice
+ * ends, it halts or yields, or its partition stops; a woken vCPU waits for the running one's
+ * slice to end. The CPU's next event (slice end or earliest virtual-timer deadline) is kept in
+ * struct percpu: vmx/vcpu_switch.c arms the VMX-preemption timer for it, and an exit before it
+ * never reaches this file. Everything here runs only at those events, on halts and yields, and
+ * while the CPU idles, so its cost does not grow the common exit path however many partitions
+ * share the CPU.
  */
+#include <stdint.h>
 #include "kernel/console.h"
-#include "kernel/fpu.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
 #include "kernel/partition.h"
 #include "kernel/scheduler.h"
 #include "kernel/x86.h"
 #include "param.h"
+#include "vmx/vcpu_switch.h"
 #include "vmx/vmx.h"
 
 static uint64_t slice_ticks;
-static unsigned timer_shift;
 static unsigned cursor;
 
-static const uint32_t swapped_msrs[SWAPPED_MSR_COUNT] = {
-	0xc0000102, /* KERNEL_GS_BASE */ 0xc0000081, /* STAR */ 0xc0000082, /* LSTAR */
-	0xc0000083, /* CSTAR */ 0xc0000084, /* SFMASK */ 0xc0000103, /* TSC_AUX */
-};
-
-void scheduler_init(uint64_t tsc_hz, unsigned preemption_shift)
+void scheduler_init(uint64_t tsc_hz)
 {
 	slice_ticks = tsc_hz / 1000000 * TIME_SLICE_US;
 	if (!slice_ticks)
 		slice_ticks = 1000000;
-	timer_shift = preemption_shift;
-}
-
-/* MSRs the guest owns directly but the VMCS does not switch follow the vCPU on this CPU. */
-static void switch_msrs(struct percpu *cpu, struct vcpu *next)
-{
-	if (cpu->msr_owner == next)
-		return;
-	for (int i = 0; i < SWAPPED_MSR_COUNT; i++) {
-		if (cpu->msr_owner)
-			cpu->msr_owner->swapped_msrs[i] = rdmsr(swapped_msrs[i]);
-		wrmsr(swapped_msrs[i], next->swapped_msrs[i]);
-	}
-	cpu->msr_owner = next;
 }
 
 /* A halted vCPU can wake if it takes interrupts and one can come: a pending one, its timer,
@@ -54,9 +36,11 @@ static bool can_wake(const struct vcpu *v)
 	       (vcpu_has_pending(v) || v->timer_deadline || (v->partition->uart.ier & 1));
 }
 
-/* Fires due timers and wakes halted vCPUs that have something to do. */
-static void fire_timers(uint64_t now)
+/* Raises due timers, wakes halted vCPUs that have an interrupt they can take, and returns the
+ * earliest deadline still armed (UINT64_MAX: none). */
+static uint64_t fire_timers(uint64_t now)
 {
+	uint64_t earliest = UINT64_MAX;
 	for (unsigned i = 0; i < partition_count(); i++) {
 		struct partition *p = partition_get(i);
 		if (p->state != PARTITION_RUNNING)
@@ -67,10 +51,14 @@ static void fire_timers(uint64_t now)
 				vcpu_raise(v, v->timer_vector);
 				v->timer_deadline = 0;
 			}
-			if (v->state == VCPU_HALTED && v->halted_with_interrupts && vcpu_has_pending(v))
+			if (v->timer_deadline && v->timer_deadline < earliest)
+				earliest = v->timer_deadline;
+			if (v->state == VCPU_HALTED && v->halted_with_interrupts &&
+			    vcpu_interrupt_deliverable(v))
 				v->state = VCPU_RUNNABLE;
 		}
 	}
+	return earliest;
 }
 
 static struct vcpu *pick_runnable(bool *anything_left)
@@ -102,47 +90,30 @@ static void report_and_stop(void)
 		const struct vcpu *v = &p->vcpus[0];
 		uint64_t hz = partitions_env()->tsc_hz;
 		kprintf("[hv]   %-10s %-8s exits %llu, guest time %llu ms, vector-state saves %llu%s%s\n",
-			p->name, partition_state_name(p->state), (unsigned long long)v->exits_total,
-			hz ? (unsigned long long)(v->guest_tsc / (hz / 1000)) : 0ull,
+			p->name, partition_state_name(p->state), (unsigned long long)vcpu_exits_total(v),
+			hz ? (unsigned long long)(vcpu_cpu_ticks(v, rdtsc()) / (hz / 1000)) : 0ull,
 			(unsigned long long)v->fpu_saves, p->stop_reason[0] ? ": " : "", p->stop_reason);
 	}
+	const struct percpu *cpu = this_cpu();
+	kprintf("[hv] CPU %u: %llu NMIs while guests ran, %llu in hypervisor code; %llu host "
+		"interrupts; %llu IBPBs, %llu L1D flushes\n", cpu->index,
+		(unsigned long long)cpu->nmis_in_guest, (unsigned long long)cpu->nmis_in_hypervisor,
+		(unsigned long long)cpu->host_interrupts, (unsigned long long)cpu->ibpbs,
+		(unsigned long long)cpu->l1d_flushes);
 	machine_stop("all partitions have stopped");
 }
 
-static void inject_pending(struct vcpu *v)
-{
-	bool want_window = false;
-	if (vcpu_has_pending(v)) {
-		bool can_take = ((vmcs_read(VMCS_GUEST_RFLAGS) >> 9) & 1) &&
-				!(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & 3) &&
-				!(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
-		if (can_take) {
-			vmcs_write(VMCS_ENTRY_INTR_INFO,
-				   INTR_INFO_VALID | INTR_TYPE_EXTERNAL | vcpu_take_pending(v));
-		} else {
-			want_window = true;
-		}
-	}
-	if (want_window != v->window_exiting) {
-		vmcs_write(VMCS_PROC_CONTROLS, vmx.proc | (want_window ? PROC_INTERRUPT_WINDOW_EXITING : 0));
-		v->window_exiting = want_window;
-	}
-}
-
-struct vcpu *scheduler_next(struct percpu *cpu, struct vcpu *prev, bool reschedule)
+struct vcpu *scheduler_next(struct percpu *cpu, struct vcpu *prev, bool reschedule, uint64_t now)
 {
 	console_poll_input();
-	uint64_t now = rdtsc();
-	struct vcpu *next = NULL;
+	cpu->next_timer_tsc = fire_timers(now);
+	struct vcpu *next = prev;
 	bool keep = !reschedule && prev && prev->state == VCPU_RUNNABLE &&
-		    prev->partition->state == PARTITION_RUNNING &&
-		    now - cpu->slice_start_tsc < slice_ticks;
-	if (keep) {
-		next = prev;
-		fire_timers(now);
-	} else {
+		    prev->partition->state == PARTITION_RUNNING && now < cpu->slice_end_tsc;
+	if (!keep) {
+		if (prev)
+			vcpu_run_end(prev, now);
 		for (;;) {
-			fire_timers(now);
 			bool anything_left;
 			next = pick_runnable(&anything_left);
 			if (next)
@@ -152,28 +123,18 @@ struct vcpu *scheduler_next(struct percpu *cpu, struct vcpu *prev, bool reschedu
 			cpu_relax();
 			console_poll_input();
 			now = rdtsc();
+			cpu->next_timer_tsc = fire_timers(now);
 		}
-		cpu->slice_start_tsc = now;
+		cpu->slice_end_tsc = now + slice_ticks;
 	}
-
-	if (cpu->current != next)
-		vmx_vmptrld(next);
-	switch_msrs(cpu, next);
-	inject_pending(next);
-
-	uint64_t left = slice_ticks - (now - cpu->slice_start_tsc);
-	if (next->timer_deadline && next->timer_deadline > now && next->timer_deadline - now < left)
-		left = next->timer_deadline - now;
-	uint64_t count = left >> timer_shift;
-	vmcs_write(VMCS_PREEMPTION_TIMER, count ? (count > 0xffffffffu ? 0xffffffffu : count) : 1);
-
-	fpu_prepare_entry(cpu, next);
-	next->entry_tsc = rdtsc();
+	cpu->next_event_tsc = cpu->slice_end_tsc < cpu->next_timer_tsc ? cpu->slice_end_tsc
+									 : cpu->next_timer_tsc;
+	vcpu_prepare_entry(cpu, next, now);
 	return next;
 }
 
 void scheduler_start(struct percpu *cpu)
 {
-	struct vcpu *first = scheduler_next(cpu, NULL, true);
+	struct vcpu *first = scheduler_next(cpu, NULL, true, rdtsc());
 	vmx_start(first, cpu->exit_stack_top - 16);
 }

@@ -1,8 +1,9 @@
 /*
- * The per-CPU scheduler: round robin over runnable vCPUs with time slices enforced by the
- * VMX-preemption timer, halted vCPUs woken by their virtual timer, and the entry-side work
- * that must happen before every VM entry (VMCS switch, swapped MSRs, interrupt injection,
- * lazily restored vector state, the preemption timer value).
+ * The per-CPU scheduler: policy only. It decides which vCPU runs next (round robin over the
+ * runnable ones, in time slices), raises due virtual timers and wakes halted vCPUs, polls the
+ * console, and keeps the CPU's next timer event so that the exit fast path can tell with one
+ * comparison that nothing is due. Everything that puts the chosen vCPU on the CPU is in
+ * vmx/vcpu_switch.c.
  */
 #ifndef BULKHEAD_SCHEDULER_H
 #define BULKHEAD_SCHEDULER_H
@@ -11,11 +12,12 @@
 #include "kernel/percpu.h"
 #include "kernel/vcpu.h"
 
-void scheduler_init(uint64_t tsc_hz, unsigned preemption_shift);
-/* Picks the vCPU to enter after `prev` exited (prev may be NULL at start) and prepares the
- * entry. Idles (polling timers) when nothing is runnable; when nothing can ever run again it
- * reports every partition's end and stops the machine. */
-struct vcpu *scheduler_next(struct percpu *cpu, struct vcpu *prev, bool reschedule);
+void scheduler_init(uint64_t tsc_hz);
+/* Picks the vCPU to enter after `prev` exited (prev may be NULL at start; `reschedule` says
+ * prev cannot go on) at TSC `now`, and prepares its entry. Idles (polling timers and the
+ * console) when nothing is runnable; when nothing can ever run again it reports every
+ * partition's end and stops the machine. */
+struct vcpu *scheduler_next(struct percpu *cpu, struct vcpu *prev, bool reschedule, uint64_t now);
 __attribute__((noreturn)) void scheduler_start(struct percpu *cpu);
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * A virtual CPU: the guest registers the exit stub saves (offsets pinned for vmx/exit_stub.S),
- * its VMCS, its lazily switched vector-register state, its virtual timer and its statistics.
+ * its VMCS, the guest state that VMX neither loads nor saves (switched by vmx/vcpu_switch.c
+ * when a CPU changes vCPU), its lazily switched vector-register state, its virtual timer and
+ * its statistics.
  */
 #ifndef BULKHEAD_VCPU_H
 #define BULKHEAD_VCPU_H
@@ -8,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "vmx/cpuid_policy.h"
 #include "vmx/vmcs.h"
 
 struct partition;
@@ -18,6 +21,19 @@ struct guest_regs {
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
+/* What the next VM entry of a vCPU must do besides entering it (vmx/vcpu_switch.c). Whoever
+ * changes the state concerned sets the bit; the full entry preparation does the work and
+ * recomputes the set. An exit that resumes its vCPU with none set, before the CPU's next
+ * event, goes straight back into the guest. */
+enum vcpu_entry_work {
+	VCPU_WORK_INJECT    = 1 << 0,  /* pending virtual interrupts, or injection controls to update */
+	VCPU_WORK_TIMER     = 1 << 1,  /* the preemption timer must be re-armed */
+	VCPU_WORK_FPU       = 1 << 2,  /* its vector state or XCR0 is not in the registers */
+	VCPU_WORK_L1D_FLUSH = 1 << 3,  /* before every entry, while that measure is in force */
+	VCPU_WORK_VMCS      = 1 << 4,  /* another VMCS was loaded while it ran (a vCPU was built) */
+	VCPU_WORK_STATE     = 1 << 5,  /* it halted or stopped: the scheduler must look */
+};
+
 enum vcpu_state {
 	VCPU_RUNNABLE,
 	VCPU_HALTED,      /* executed HLT; woken by a deliverable virtual interrupt */
@@ -25,48 +41,84 @@ enum vcpu_state {
 };
 
 /* MSRs the guest uses directly (no exits) that the VMCS does not switch: they are swapped
- * when this CPU changes from one vCPU to another (vmx/vcpu_switch.c). */
-enum { SWAPPED_MSR_COUNT = 6 };
+ * when this CPU changes from one vCPU to another (vmx/vcpu_switch.c). IA32_SPEC_CTRL is the
+ * last and is swapped only where the CPU has it. */
+enum { SWAPPED_MSR_COUNT = 7 };
 
 struct vcpu {
 	struct guest_regs regs;           /* offset 0: exit stub */
 	uint64_t launched;                /* offset 120: VMRESUME (1) or VMLAUNCH (0) */
+	uint32_t entry_work;              /* enum vcpu_entry_work bits */
 	struct partition *partition;
 	unsigned index;
 	uint16_t vpid;
 	enum vcpu_state state;
+	struct cpuid_policy cpuid;        /* the virtual CPU it sees, fixed when it is built */
+	struct cpuid_regs4 cpuid_answer;  /* scratch for the CPUID exit handler */
 	void *vmcs;                       /* 4 KiB, identity-mapped (pointer == physical) */
 
 	/* Extended state (x87/SSE/AVX...), switched lazily: see kernel/fpu.c. */
 	void *xsave_area;
 	uint64_t xcr0;
 
+	/* Guest registers outside the VMCS, held here while another vCPU runs on the CPU. */
+	uint64_t cr2;
+	uint64_t dr[4];                   /* DR0-DR3 */
+	uint64_t dr6;
+	uint64_t swapped_msrs[SWAPPED_MSR_COUNT];
+	/* The TPR shadow (SDM Vol. 3C 29.1): the guest's CR8 lives at offset 0x80 of this page,
+	 * never in the physical local APIC. */
+	uint8_t *virtual_apic;
+
 	/* Virtual timer (HC_TIMER_SET) and interrupt injection. */
 	uint64_t timer_deadline;          /* TSC; 0 = disarmed */
 	uint8_t timer_vector;
 	uint64_t pending[4];              /* virtual interrupt vectors waiting to be injected */
 	bool window_exiting;              /* interrupt-window exiting is on in its VMCS */
+	uint8_t tpr_threshold;            /* its VMCS TPR threshold: a pending vector's class */
 	bool halted_with_interrupts;      /* RFLAGS.IF was 1 at its HLT: an interrupt can wake it */
 
-	uint64_t swapped_msrs[SWAPPED_MSR_COUNT];
-
 	/* Statistics for the management shell. */
-	uint64_t exits[EXIT_REASON_COUNT];
-	uint64_t exits_total;
-	uint64_t guest_tsc;               /* TSC ticks spent in the guest */
-	uint64_t entry_tsc;               /* TSC at the last VM entry */
+	uint64_t exits[EXIT_REASON_COUNT + 1];   /* by basic reason; the last: reasons past the table */
+	/* CPU time, counted per run (from being put on a CPU until it leaves it) rather than per
+	 * exit, so the exit fast path does no accounting; it includes the hypervisor's handling
+	 * of its own exits. */
+	uint64_t guest_tsc;               /* TSC ticks of its finished runs */
+	uint64_t run_start_tsc;           /* TSC when its current run began; 0: not on a CPU */
 	uint64_t fpu_saves;               /* times the hypervisor had to save this vCPU's state */
 	uint64_t io_dropped;              /* writes to ports nobody emulates */
+	uint64_t switches_in;             /* times a CPU switched to it from another vCPU */
+	uint64_t host_nmis;               /* NMIs that arrived while it ran (taken by the hypervisor) */
+	uint64_t host_interrupts;         /* host interrupts that arrived while it ran */
+	uint64_t reinjected_events;       /* events re-delivered after an exit cut them short */
 };
 _Static_assert(offsetof(struct vcpu, regs) == 0, "exit_stub.S: regs first");
 _Static_assert(offsetof(struct guest_regs, r15) == 14 * 8, "exit_stub.S: 15 GPRs");
 _Static_assert(offsetof(struct vcpu, launched) == 120, "exit_stub.S: launched flag");
 
+#define EXIT_REASON_OTHER EXIT_REASON_COUNT
+
+/* Its CPU time up to `now`, the current run included. */
+static inline uint64_t vcpu_cpu_ticks(const struct vcpu *v, uint64_t now)
+{
+	return v->guest_tsc + (v->run_start_tsc ? now - v->run_start_tsc : 0);
+}
+
+/* Every exit counted (the exit path keeps only the per-reason counts). */
+static inline uint64_t vcpu_exits_total(const struct vcpu *v)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i <= EXIT_REASON_OTHER; i++)
+		n += v->exits[i];
+	return n;
+}
+
 /* Pending virtual interrupts: a set, so a timer and a UART interrupt never displace each other;
- * the lowest vector is injected first. */
+ * the highest vector is injected first, as a local APIC would (SDM Vol. 3A 11.8.3). */
 static inline void vcpu_raise(struct vcpu *v, unsigned vector)
 {
 	v->pending[(vector >> 6) & 3] |= 1ull << (vector & 63);
+	v->entry_work |= VCPU_WORK_INJECT;
 }
 
 static inline bool vcpu_has_pending(const struct vcpu *v)
@@ -74,16 +126,18 @@ static inline bool vcpu_has_pending(const struct vcpu *v)
 	return (v->pending[0] | v->pending[1] | v->pending[2] | v->pending[3]) != 0;
 }
 
-/* Removes and returns the lowest pending vector; only call when vcpu_has_pending(). */
-static inline unsigned vcpu_take_pending(struct vcpu *v)
+/* The highest pending vector; only call when vcpu_has_pending(). */
+static inline unsigned vcpu_highest_pending(const struct vcpu *v)
 {
-	for (unsigned i = 0; i < 4; i++)
-		if (v->pending[i]) {
-			unsigned bit = (unsigned)__builtin_ctzll(v->pending[i]);
-			v->pending[i] &= ~(1ull << bit);
-			return i * 64 + bit;
-		}
+	for (unsigned i = 4; i-- > 0;)
+		if (v->pending[i])
+			return i * 64 + 63 - (unsigned)__builtin_clzll(v->pending[i]);
 	return 0;
+}
+
+static inline void vcpu_clear_pending(struct vcpu *v, unsigned vector)
+{
+	v->pending[(vector >> 6) & 3] &= ~(1ull << (vector & 63));
 }
 
 #endif

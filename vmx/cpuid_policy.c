@@ -25,7 +25,19 @@
 #define L7_EBX_RDT_M        BIT(12)     /* resource director: monitoring */
 #define L7_EBX_RDT_A        BIT(15)     /* resource director: allocation */
 #define L7_ECX_WAITPKG      BIT(5)      /* UMONITOR/UMWAIT/TPAUSE */
+#define L7_ECX_CET_SS       BIT(7)      /* CR4.CET and the CET MSRs are not offered */
 #define L7_ECX_LA57         BIT(16)     /* 5-level paging: guests get 4-level CR4 */
+#define L7_ECX_KEYLOCKER    BIT(23)     /* CR4.KL is not offered */
+#define L7_ECX_BUS_LOCK_DB  BIT(24)     /* IA32_DEBUGCTL.BUS_LOCK_DETECT is not offered */
+#define L7_ECX_PKS          BIT(31)     /* CR4.PKS and IA32_PKRS are not offered */
+#define L7_EDX_UINTR        BIT(5)      /* CR4.UINTR and its MSRs are not offered */
+#define L7_EDX_CET_IBT      BIT(20)
+#define L7_EDX_AMX          (BIT(22) | BIT(24) | BIT(25))   /* AMX-BF16, AMX-TILE, AMX-INT8 */
+#define L7_EDX_ARCH_CAP     BIT(29)     /* IA32_ARCH_CAPABILITIES is not emulated (yet) */
+
+/* Leaf 0xD subleaf 1 EAX. */
+#define LD1_EAX_XSAVES      BIT(3)      /* "enable XSAVES/XRSTORS" is off: they would #UD */
+#define LD1_EAX_XFD         BIT(4)      /* extended feature disable MSRs are not offered */
 
 /* Leaf 0x80000001 EDX. */
 #define LX1_EDX_RDTSCP      BIT(27)
@@ -54,8 +66,29 @@ void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, struct cpuid_regs4 *r,
 	case 7:
 		if (subleaf == 0) {
 			r->ebx &= ~(L7_EBX_INVPCID | L7_EBX_RDT_M | L7_EBX_RDT_A);
-			r->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_LA57);
+			r->ecx &= ~(L7_ECX_WAITPKG | L7_ECX_CET_SS | L7_ECX_LA57 | L7_ECX_KEYLOCKER |
+				    L7_ECX_BUS_LOCK_DB | L7_ECX_PKS);
+			r->edx &= ~(L7_EDX_UINTR | L7_EDX_CET_IBT | L7_EDX_AMX | L7_EDX_ARCH_CAP);
 		}
+		return;
+
+	case 0xd:
+		/* Only the offered components exist; the supervisor ones (IA32_XSS) not at all. */
+		if (subleaf == 0) {
+			r->eax &= (uint32_t)p->xcr0_offered;
+			r->edx &= (uint32_t)(p->xcr0_offered >> 32);
+			r->ecx = p->xsave_size_offered;
+		} else if (subleaf == 1) {
+			r->eax &= ~(LD1_EAX_XSAVES | LD1_EAX_XFD);
+			r->ecx = r->edx = 0;
+		} else if (subleaf >= 64 || !((p->xcr0_offered >> subleaf) & 1)) {
+			*r = (struct cpuid_regs4){ 0, 0, 0, 0 };
+		}
+		return;
+
+	case 0x1d:  /* AMX tile information */
+	case 0x1e:  /* AMX TMUL information */
+		*r = (struct cpuid_regs4){ 0, 0, 0, 0 };
 		return;
 
 	case 0xb:
@@ -88,13 +121,10 @@ void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, struct cpuid_regs4 *r,
 	}
 }
 
-/* XCR0 bits (SDM Vol. 1, 13.1). */
-#define XCR0_X87        (1ull << 0)
-#define XCR0_SSE        (1ull << 1)
-#define XCR0_AVX        (1ull << 2)
-#define XCR0_MPX        (3ull << 3)     /* BNDREGS, BNDCSR */
-#define XCR0_AVX512     (7ull << 5)     /* opmask, ZMM_Hi256, Hi16_ZMM */
-#define XCR0_AMX        (3ull << 17)    /* TILECFG, TILEDATA */
+uint64_t xcr0_offer(uint64_t cpu_supported)
+{
+	return cpu_supported & (XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_MPX | XCR0_AVX512 | XCR0_PKRU);
+}
 
 /* Features whose state is split over several XCR0 bits must be enabled as a unit. */
 static int all_or_none(uint64_t value, uint64_t group)

@@ -27,10 +27,27 @@ struct cpuid_policy {
 	uint32_t vcpu_index;        /* the asking vCPU: its initial APIC ID */
 	uint32_t partition_id;
 	int rdtscp_allowed;         /* "enable RDTSCP" secondary control is on */
+	uint64_t xcr0_offered;      /* xcr0_offer() of the CPU's XCR0 bits */
+	uint32_t xsave_size_offered;    /* XSAVE area bytes for all of xcr0_offered */
 };
 
-/* r holds the real CPU's answer for (leaf, subleaf) on input (the caller passes zeros for
- * 0x40000000-0x4fffffff); it is rewritten in place into what the guest sees. */
+/* XCR0 components (SDM Vol. 1, 13.1). */
+#define XCR0_X87        (1ull << 0)
+#define XCR0_SSE        (1ull << 1)
+#define XCR0_AVX        (1ull << 2)
+#define XCR0_MPX        (3ull << 3)     /* BNDREGS, BNDCSR */
+#define XCR0_AVX512     (7ull << 5)     /* opmask, ZMM_Hi256, Hi16_ZMM */
+#define XCR0_PKRU       (1ull << 9)
+#define XCR0_AMX        (3ull << 17)    /* TILECFG, TILEDATA */
+
+/* The components partitions may enable: of the CPU's (CPUID.(EAX=0DH,ECX=0):EDX:EAX), x87,
+ * SSE, AVX, MPX, AVX-512 and PKRU, which kernel/fpu.c switches in one page. AMX (8 KiB of
+ * tile data, and XFD to manage) and any component defined later are not offered. */
+uint64_t xcr0_offer(uint64_t cpu_supported);
+
+/* r holds the real CPU's answer for (leaf, subleaf) on input; it is rewritten in place into
+ * what the guest sees. All of 0x40000000-0x4fffffff is replaced (Bulkhead's leaves, or zeros),
+ * whatever the input held there. */
 void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, struct cpuid_regs4 *r,
 			const struct cpuid_policy *p);
 

@@ -9,16 +9,21 @@
 #include "vmx/exit.h"
 #include "vmx/vmx.h"
 
-/* Two answers depend on the guest's own state rather than the host's: CPUID.1:ECX.OSXSAVE
- * mirrors the guest's CR4.OSXSAVE, and CPUID.(0DH,0):EBX is the XSAVE area size for the
- * guest's XCR0 (SDM Vol. 1 13.2), computed from each enabled component's offset and size. */
-static void guest_view_of_xsave(const struct vcpu *v, uint32_t leaf, uint32_t subleaf,
-				struct cpuid_regs4 *r)
+/* Three answers depend on the guest's own state rather than the host's: CPUID.1:ECX.OSXSAVE
+ * and CPUID.(7,0):ECX.OSPKE mirror the guest's CR4.OSXSAVE and CR4.PKE, and CPUID.(0DH,0):EBX
+ * is the XSAVE area size for the guest's XCR0 (SDM Vol. 1 13.2), computed from each enabled
+ * component's offset and size. */
+static void guest_view_of_cr4(const struct vcpu *v, uint32_t leaf, uint32_t subleaf,
+			      struct cpuid_regs4 *r)
 {
 	if (leaf == 1) {
 		r->ecx &= ~(1u << 27);
 		if (vmcs_read(VMCS_GUEST_CR4) & (1ull << 18))
 			r->ecx |= 1u << 27;
+	} else if (leaf == 7 && subleaf == 0) {
+		r->ecx &= ~(1u << 4);
+		if (vmcs_read(VMCS_GUEST_CR4) & (1ull << 22))
+			r->ecx |= 1u << 4;
 	} else if (leaf == 0xd && subleaf == 0 && vmx.xcr0_supported) {
 		uint32_t size = 576;                      /* legacy area + XSAVE header */
 		for (unsigned i = 2; i < 64; i++) {
@@ -32,23 +37,27 @@ static void guest_view_of_xsave(const struct vcpu *v, uint32_t leaf, uint32_t su
 	}
 }
 
-enum exit_action exit_cpuid(struct vcpu *v, uint64_t q)
+enum exit_action exit_cpuid(struct vcpu *v)
 {
-	(void)q;
 	uint32_t leaf = (uint32_t)v->regs.rax, subleaf = (uint32_t)v->regs.rcx;
-	struct cpuid_regs4 r = {0};
-	if ((leaf & 0xf0000000u) != 0x40000000u) {
-		struct cpuid_regs real = cpuid(leaf, subleaf);
-		r = (struct cpuid_regs4){ real.eax, real.ebx, real.ecx, real.edx };
-	}
-	struct cpuid_policy policy = { .vcpu_count = v->partition->vcpu_count, .vcpu_index = v->index,
-				       .partition_id = v->partition->id, .rdtscp_allowed = vmx.rdtscp };
-	cpuid_policy_apply(leaf, subleaf, &r, &policy);
-	guest_view_of_xsave(v, leaf, subleaf, &r);
-	v->regs.rax = r.eax;
-	v->regs.rbx = r.ebx;
-	v->regs.rcx = r.ecx;
-	v->regs.rdx = r.edx;
+	struct cpuid_regs4 *r = &v->cpuid_answer;
+	/* The real answer even in the hypervisor range (a host hypervisor's, when nested): the
+	 * policy replaces all of 0x40000000-0x4fffffff. */
+	struct cpuid_regs real = cpuid(leaf, subleaf);
+	*r = (struct cpuid_regs4){ real.eax, real.ebx, real.ecx, real.edx };
+	/* Leaf and subleaf are read again rather than kept across CPUID, which takes four
+	 * registers. The guest-state bits come before the policy, which never touches them
+	 * (leaves 1, 7 and 0xd), so that nothing but v is live across the call. */
+	__asm__ volatile("" : : : "memory");
+	leaf = (uint32_t)v->regs.rax;
+	subleaf = (uint32_t)v->regs.rcx;
+	if (leaf < 32 && ((1u << 1 | 1u << 7 | 1u << 0xd) >> leaf) & 1)
+		guest_view_of_cr4(v, leaf, subleaf, r);
+	cpuid_policy_apply(leaf, subleaf, r, &v->cpuid);
+	v->regs.rax = r->eax;
+	v->regs.rbx = r->ebx;
+	v->regs.rcx = r->ecx;
+	v->regs.rdx = r->edx;
 	vcpu_skip_instruction();
 	return EXIT_RESUME;
 }

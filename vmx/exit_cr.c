@@ -1,21 +1,22 @@
 /*
  * Control-register access exits. Only bits the guest may not change itself exit here (the
- * CR0/CR4 guest/host masks cover the bits VMX operation fixes, SDM 24.8 and 25.6.6): the guest
- * keeps its own view in the read shadow while the real register keeps the fixed bits. A write
- * that would clear CR0.PE/PG of a 64-bit guest, or set CR4 bits this CPU lacks, is answered
- * with #GP as hardware would. CR3 and CR8 exits appear only where the CPU forces those
- * controls on; they are emulated directly. Qualification: SDM 28.2.1, table "Exit
- * Qualification for Control-Register Accesses".
+ * CR0 guest/host mask covers the bits VMX operation fixes, SDM 24.8 and 25.6.6; the CR4 mask
+ * every bit outside vmx.cr4_guest_owned): the guest keeps its own view in the read shadow
+ * while the real register keeps the fixed bits. A write that would clear CR0.PE/PG of a 64-bit
+ * guest, or set a CR4 bit that partitions are not offered (VMX, SMX, LA57, CET, PKS, ...), is
+ * answered with #GP as a CPU without the feature would. CR3 exits appear only where the CPU
+ * forces those controls on; CR8 lives in the TPR shadow and never exits unless a CPU forces
+ * CR8 exiting, when it is emulated on the same shadow. Qualification: SDM 28.2.1, table
+ * "Exit Qualification for Control-Register Accesses".
  */
 #include "kernel/partition.h"
+#include "kernel/x86.h"
 #include "vmx/exit.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_controls.h"
 
 #define CR0_PE (1ull << 0)
 #define CR0_PG (1ull << 31)
-#define CR4_VMXE (1ull << 13)
-#define CR4_SMXE (1ull << 14)
 
 static uint64_t *gpr(struct vcpu *v, unsigned n)
 {
@@ -39,7 +40,7 @@ static void write_gpr(struct vcpu *v, unsigned n, uint64_t value)
 		*gpr(v, n) = value;
 }
 
-static bool write_cr0(uint64_t value)
+static bool guest_write_cr0(uint64_t value)
 {
 	if (!(value & CR0_PE) || !(value & CR0_PG) || (value >> 32))
 		return false;                 /* leaving long mode is not offered to ELF guests */
@@ -48,38 +49,40 @@ static bool write_cr0(uint64_t value)
 	return true;
 }
 
-static bool write_cr4(uint64_t value)
+static bool guest_write_cr4(uint64_t value)
 {
-	/* Bits this CPU cannot set in VMX operation, plus VMXE/SMXE which partitions do not get. */
-	if (value & (~vmx.cr4_fixed1 | CR4_VMXE | CR4_SMXE))
-		return false;
-	if (!(value & (1ull << 5)))
+	if (value & ~vmx.cr4_guest_owned)
+		return false;                 /* not offered (or not settable in VMX operation) */
+	if (!(value & CR4_PAE))
 		return false;                 /* PAE cannot go in long mode */
 	vmcs_write(VMCS_CR4_READ_SHADOW, value);
 	vmcs_write(VMCS_GUEST_CR4, vmx_apply_fixed(value, vmx.cr4_fixed0, vmx.cr4_fixed1));
 	return true;
 }
 
-enum exit_action exit_cr_access(struct vcpu *v, uint64_t q)
+enum exit_action exit_cr_access(struct vcpu *v)
 {
+	uint64_t q = exit_qualification();
 	unsigned cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
 	bool ok = true;
 	switch (type) {
 	case 0:   /* MOV to CR */
 		if (cr == 0)
-			ok = write_cr0(read_gpr(v, reg));
+			ok = guest_write_cr0(read_gpr(v, reg));
 		else if (cr == 4)
-			ok = write_cr4(read_gpr(v, reg));
+			ok = guest_write_cr4(read_gpr(v, reg));
 		else if (cr == 3)
 			vmcs_write(VMCS_GUEST_CR3, read_gpr(v, reg));
-		else if (cr != 8)
+		else if (cr == 8 && !(read_gpr(v, reg) >> 4))
+			v->virtual_apic[0x80] = (uint8_t)(read_gpr(v, reg) << 4);
+		else
 			ok = false;
 		break;
 	case 1:   /* MOV from CR (only CR3/CR8 can exit) */
-		write_gpr(v, reg, cr == 3 ? vmcs_read(VMCS_GUEST_CR3) : 0);
+		write_gpr(v, reg, cr == 3 ? vmcs_read(VMCS_GUEST_CR3) : v->virtual_apic[0x80] >> 4);
 		break;
 	case 2:   /* CLTS with CR0.TS owned by us: never configured, but harmless */
-		ok = write_cr0(vmcs_read(VMCS_CR0_READ_SHADOW) & ~(1ull << 3));
+		ok = guest_write_cr0(vmcs_read(VMCS_CR0_READ_SHADOW) & ~(1ull << 3));
 		break;
 	default:  /* LMSW touching masked bits: only PE can be set by it, which is set already */
 		break;

@@ -8,8 +8,9 @@
 #include "kernel/partition.h"
 #include "vmx/exit.h"
 
-enum exit_action exit_io(struct vcpu *v, uint64_t q)
+enum exit_action exit_io(struct vcpu *v)
 {
+	uint64_t q = exit_qualification();
 	unsigned size = (unsigned)(q & 7) + 1;          /* 1, 2 or 4 bytes */
 	bool in = (q >> 3) & 1, string = (q >> 4) & 1;
 	uint16_t port = (uint16_t)(q >> 16);

@@ -1,7 +1,7 @@
 /*
  * RDMSR/WRMSR exits. Only MSRs the policy (vmx/msr_policy.c) does not pass through exit here:
- * emulated ones get their constant or checked value, EFER writes are validated and kept in the
- * VMCS, and everything else is refused with #GP into the guest, as a CPU without that MSR would,
+ * emulated ones get their constant or checked value, EFER and DEBUGCTL writes are validated and
+ * kept in the VMCS, and everything else is refused with #GP into the guest, as a CPU without that MSR would,
  * plus a log line naming the partition (the first few per partition, so a looping guest cannot
  * flood the console).
  */
@@ -13,7 +13,7 @@
 #include "vmx/vmx.h"
 
 #define MSR_EFER 0xc0000080u
-#define MSR_BIOS_SIGN_ID 0x8bu
+#define MSR_DEBUGCTL 0x1d9u
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)
 #define EFER_LMA (1ull << 10)
@@ -30,9 +30,8 @@ static void refuse(struct vcpu *v, const char *what, uint32_t msr, uint64_t valu
 	vcpu_inject_gp();
 }
 
-enum exit_action exit_rdmsr(struct vcpu *v, uint64_t q)
+enum exit_action exit_rdmsr(struct vcpu *v)
 {
-	(void)q;
 	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t value;
 	switch (msr_policy(msr, 0)) {
@@ -41,6 +40,10 @@ enum exit_action exit_rdmsr(struct vcpu *v, uint64_t q)
 		value = msr == MSR_EFER ? vmcs_read(VMCS_GUEST_EFER) : rdmsr(msr);
 		break;
 	case MSR_EMULATE:
+		if (msr == MSR_DEBUGCTL) {
+			value = vmcs_read(VMCS_GUEST_DEBUGCTL);
+			break;
+		}
 		if (!msr_emulated_read(msr, &value)) {
 			refuse(v, "read", msr, ~0ull);
 			return EXIT_RESUME;
@@ -69,20 +72,21 @@ static bool write_efer(uint64_t value)
 	return true;
 }
 
-enum exit_action exit_wrmsr(struct vcpu *v, uint64_t q)
+enum exit_action exit_wrmsr(struct vcpu *v)
 {
-	(void)q;
 	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t value = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
 	bool ok = false;
 	if (msr_policy(msr, 1) == MSR_EMULATE) {
-		uint64_t current;
-		if (msr == MSR_EFER)
+		if (msr == MSR_EFER) {
 			ok = write_efer(value);
-		else if (msr == MSR_BIOS_SIGN_ID)
-			ok = true;                   /* microcode revision probe: ignored */
-		else
-			ok = msr_emulated_read(msr, &current) && current == value;
+		} else if (msr == MSR_DEBUGCTL) {
+			ok = !(value & ~MSR_DEBUGCTL_OFFERED);
+			if (ok)
+				vmcs_write(VMCS_GUEST_DEBUGCTL, value);    /* loaded on entry */
+		} else {
+			ok = msr_emulated_write_ok(msr, value);
+		}
 	}
 	if (!ok) {
 		refuse(v, "write", msr, value);

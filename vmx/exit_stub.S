@@ -5,6 +5,9 @@
  * registers into that vcpu (offsets pinned in kernel/vcpu.h), call vmx_exit_handler(vcpu), which
  * returns the vcpu to run next, and enter it. A VMLAUNCH/VMRESUME that fails as an instruction
  * falls through to vmx_entry_failed(vcpu), which stops that partition and returns the next vcpu.
+ * Where the CPU needs it (vmx/spec_policy.c), VERW clears its buffers as the last thing before
+ * VMRESUME/VMLAUNCH, after every load of hypervisor data (Intel, "Microarchitectural Data
+ * Sampling": VERW with a valid data selector overwrites the buffers on MD_CLEAR CPUs).
  */
 #define VCPU_RAX 0
 #define VCPU_RBX 8
@@ -45,16 +48,12 @@ vmx_exit_entry:
 	popq	%rbx
 	movq	%rbx, VCPU_RAX(%rax)
 	movq	%rax, %rdi
-	xorl	%ebp, %ebp
 	call	vmx_exit_handler        /* RSP is 16-byte aligned here (HOST_RSP = top - 16) */
-	movq	%rax, %rdi
-	jmp	vmx_enter
+	/* Falls through: the vcpu to enter next is in %rax. */
 
-/* vmx_enter(struct vcpu *next): RSP must be HOST_RSP (the slot holding `next`). */
-	.globl vmx_enter
-vmx_enter:
-	movq	%rdi, (%rsp)            /* the exit stub finds this vcpu here on the next exit */
-	movq	%rdi, %rax
+/* Enters the vcpu in %rax; RSP must be HOST_RSP (the slot that will hold it). */
+enter_rax:
+	movq	%rax, (%rsp)            /* the exit stub finds this vcpu here on the next exit */
 	movq	VCPU_RBX(%rax), %rbx
 	movq	VCPU_RCX(%rax), %rcx
 	movq	VCPU_RDX(%rax), %rdx
@@ -69,21 +68,30 @@ vmx_enter:
 	movq	VCPU_R13(%rax), %r13
 	movq	VCPU_R14(%rax), %r14
 	movq	VCPU_R15(%rax), %r15
-	cmpq	$0, VCPU_LAUNCHED(%rax)
+	testb	$1, vmx_entry_verw(%rip)
+	jz	3f
+	verw	vmx_entry_verw_selector(%rip)
+3:	cmpq	$0, VCPU_LAUNCHED(%rax)
 	movq	VCPU_RAX(%rax), %rax    /* mov leaves the flags of the cmp intact */
 	je	1f
 	vmresume
 	jmp	2f
-1:	vmlaunch
+1:	/* First entry of this VMCS: it is launched from now on (a failed launch stops the
+	 * partition, and a restart builds a fresh VMCS). */
+	pushq	%rax
+	movq	8(%rsp), %rax
+	movq	$1, VCPU_LAUNCHED(%rax)
+	popq	%rax
+	vmlaunch
 2:	/* Only reached when the instruction itself failed (SDM 31.3, VMLAUNCH/VMRESUME). */
 	movq	(%rsp), %rdi
 	call	vmx_entry_failed
-	movq	%rax, %rdi
-	jmp	vmx_enter
+	jmp	enter_rax
 
 /* vmx_start(struct vcpu *first, uint64_t host_rsp): leave the boot stack for good. */
 	.globl vmx_start
 vmx_start:
 	movq	%rsi, %rsp
-	jmp	vmx_enter
+	movq	%rdi, %rax
+	jmp	enter_rax
 	.section .note.GNU-stack, "", @progbits

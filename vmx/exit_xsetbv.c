@@ -10,9 +10,8 @@
 #include "vmx/exit.h"
 #include "vmx/vmx.h"
 
-enum exit_action exit_xsetbv(struct vcpu *v, uint64_t q)
+enum exit_action exit_xsetbv(struct vcpu *v)
 {
-	(void)q;
 	/* CR4.OSXSAVE is not in the CR4 guest/host mask, so the real guest CR4 holds the guest's bit. */
 	if (!vmx.xcr0_supported || !(vmcs_read(VMCS_GUEST_CR4) & (1ull << 18))) {
 		vcpu_inject_ud();
@@ -23,7 +22,7 @@ enum exit_action exit_xsetbv(struct vcpu *v, uint64_t q)
 		vcpu_inject_gp();
 		return EXIT_RESUME;
 	}
-	fpu_set_xcr0(this_cpu(), v, value);
+	fpu_set_xcr0(v, value);
 	vcpu_skip_instruction();
 	return EXIT_RESUME;
 }

@@ -5,8 +5,14 @@
  * through the "load IA32_PAT/EFER" controls, 25.7.1 and 25.8.1), so exiting on them would cost
  * time and protect nothing. EFER writes exit anyway: LME/LMA/NXE changes must be checked and
  * mirrored into the VMCS and the "IA-32e mode guest" entry control. TSC writes are denied so
- * that a partition cannot move the host's time base. The emulated reads describe a plain
- * machine with no nested VMX, no machine-check banks and write-back memory everywhere.
+ * that a partition cannot move the host's time base. The speculation controls are the guest's
+ * own: IA32_SPEC_CTRL passes through (vmx/vcpu_switch.c switches it per vCPU), and the two
+ * write-only command MSRs IA32_PRED_CMD (IBPB) and IA32_FLUSH_CMD (L1D flush) only act on the
+ * CPU that runs the guest; where the CPU lacks them the guest gets the CPU's own #GP.
+ * IA32_DEBUGCTL is emulated on the VMCS copy that "load/save debug controls" switch; only BTF
+ * is offered (LBR would record branches into MSRs nothing switches). The emulated reads
+ * describe a plain machine with no nested VMX, no machine-check banks and write-back memory
+ * everywhere.
  */
 #include <string.h>
 #include "vmx/msr_policy.h"
@@ -16,6 +22,9 @@
 #define MSR_IA32_TSC               0x00000010u
 #define MSR_IA32_APIC_BASE         0x0000001bu
 #define MSR_IA32_FEATURE_CONTROL   0x0000003au
+#define MSR_IA32_SPEC_CTRL         0x00000048u
+#define MSR_IA32_PRED_CMD          0x00000049u
+#define MSR_IA32_FLUSH_CMD         0x0000010bu
 #define MSR_IA32_BIOS_SIGN_ID      0x0000008bu
 #define MSR_IA32_MTRRCAP           0x000000feu
 #define MSR_IA32_SYSENTER_CS       0x00000174u
@@ -24,6 +33,7 @@
 #define MSR_IA32_MCG_CAP           0x00000179u
 #define MSR_IA32_MCG_STATUS        0x0000017au
 #define MSR_IA32_MISC_ENABLE       0x000001a0u
+#define MSR_IA32_DEBUGCTL          0x000001d9u
 #define MSR_IA32_PAT               0x00000277u
 #define MSR_IA32_MTRR_DEF_TYPE     0x000002ffu
 #define MSR_IA32_EFER              0xc0000080u
@@ -55,7 +65,15 @@ enum msr_action msr_policy(uint32_t msr, int write)
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP:
 	case MSR_IA32_PAT:
+	case MSR_IA32_SPEC_CTRL:
 		return MSR_PASSTHROUGH;
+
+	case MSR_IA32_PRED_CMD:
+	case MSR_IA32_FLUSH_CMD:
+		return write ? MSR_PASSTHROUGH : MSR_DENY;    /* write-only commands */
+
+	case MSR_IA32_DEBUGCTL:
+		return MSR_EMULATE;                           /* on the VMCS field */
 
 	case MSR_IA32_TSC:
 		/* Reads see the offset TSC (SDM 26.3, "use TSC offsetting"), as RDTSC does. */
@@ -130,7 +148,7 @@ int msr_emulated_read(uint32_t msr, uint64_t *value)
 int msr_emulated_write_ok(uint32_t msr, uint64_t value)
 {
 	uint64_t current;
-	if (msr_policy(msr, 1) != MSR_EMULATE || msr == MSR_IA32_EFER)
+	if (msr_policy(msr, 1) != MSR_EMULATE || msr == MSR_IA32_EFER || msr == MSR_IA32_DEBUGCTL)
 		return 0;
 	/* Linux writes 0 here before CPUID to read back the microcode revision. */
 	if (msr == MSR_IA32_BIOS_SIGN_ID)

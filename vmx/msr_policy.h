@@ -6,8 +6,8 @@
  * default for an MSR nobody thought about). The VMX MSR bitmap (Intel SDM Vol. 3C, 25.6.9)
  * that makes the CPU exit is built from the same table, so the two can never disagree. Note
  * that passthrough MSRs not in the VMCS (STAR, LSTAR, CSTAR, SFMASK, KERNEL_GS_BASE, TSC_AUX,
- * SYSENTER_*) keep a guest's values in the physical CPU: whoever switches partitions on a CPU
- * must save and restore them.
+ * SPEC_CTRL) keep a guest's values in the physical CPU: vmx/vcpu_switch.c saves and restores
+ * them when a CPU changes vCPU.
  */
 #ifndef BULKHEAD_MSR_POLICY_H
 #define BULKHEAD_MSR_POLICY_H
@@ -19,6 +19,8 @@
 #define MSR_VALUE_APIC_BASE        0xfee00900ull    /* default base, enabled, BSP */
 #define MSR_VALUE_MISC_ENABLE      0x1ull           /* fast strings */
 #define MSR_VALUE_MTRR_DEF_TYPE    0x806ull         /* MTRRs on, fixed off, default WB */
+/* IA32_DEBUGCTL bits a guest may set: BTF (single-step on branches). */
+#define MSR_DEBUGCTL_OFFERED       0x2ull
 
 enum msr_action { MSR_DENY = 0, MSR_PASSTHROUGH, MSR_EMULATE };
 
@@ -32,12 +34,12 @@ enum msr_action msr_policy(uint32_t msr, int write);
 void msr_bitmap_build(uint8_t bitmap[4096]);
 
 /* Constant answers for emulated reads; returns 1 and sets *value when the read is emulated
- * here (EFER is not: the caller owns it), else 0 and *value untouched. */
+ * here (EFER and DEBUGCTL are not: the caller owns them), else 0 and *value untouched. */
 int msr_emulated_read(uint32_t msr, uint64_t *value);
 
 /* For an emulated write: 1 if it is accepted (and has no effect): the value equals what the
  * read returns, or the MSR is BIOS_SIGN_ID (microcode update signature: ignored). 0 means
- * inject #GP. Not for EFER (the caller owns it). */
+ * inject #GP. Not for EFER or DEBUGCTL (the caller keeps those in the VMCS). */
 int msr_emulated_write_ok(uint32_t msr, uint64_t value);
 
 #endif

@@ -10,6 +10,8 @@
 #include "kernel/panic.h"
 #include "kernel/x86.h"
 #include "mm/kernel_map.h"
+#include "kernel/fpu.h"
+#include "vmx/cpuid_policy.h"
 #include "vmx/msr_policy.h"
 #include "vmx/vmx.h"
 #include "vmx/vmx_controls.h"
@@ -53,26 +55,33 @@ int vmx_global_init(const struct vmx_caps *caps, struct frame_alloc *pool)
 	uint64_t proc2_cap = caps->secondary_controls ? rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2) : 0;
 
 	/* What every partition needs: EPT for isolation, the preemption timer for time slices,
-	 * bitmaps so that only the MSRs and ports we choose exit. */
-	uint32_t pin_req = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_PREEMPTION_TIMER;
-	uint32_t proc_req = PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS |
-			    PROC_SECONDARY_CONTROLS;
+	 * bitmaps so that only the MSRs and ports we choose exit; host interrupts and NMIs exit
+	 * to the hypervisor instead of reaching whichever guest runs; the TPR shadow keeps a
+	 * guest's CR8 off the physical local APIC; DR7 and IA32_DEBUGCTL travel with the VMCS
+	 * (VM exit clears them for the host, SDM 28.3). */
+	uint32_t pin_req = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_PREEMPTION_TIMER;
+	uint32_t proc_req = PROC_HLT_EXITING | PROC_USE_TPR_SHADOW | PROC_USE_IO_BITMAPS |
+			    PROC_USE_MSR_BITMAPS | PROC_SECONDARY_CONTROLS;
 	uint32_t proc_opt = PROC_MWAIT_EXITING | PROC_MONITOR_EXITING | PROC_RDPMC_EXITING;
 	uint32_t proc2_req = PROC2_ENABLE_EPT;
 	uint32_t proc2_opt = PROC2_ENABLE_VPID | PROC2_ENABLE_RDTSCP;
-	uint32_t exit_req = EXIT_HOST_64BIT | EXIT_ACK_INTERRUPT | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
-			    EXIT_SAVE_PAT | EXIT_LOAD_PAT;
-	uint32_t entry_req = ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER | ENTRY_LOAD_PAT;
+	uint32_t exit_req = EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_64BIT | EXIT_ACK_INTERRUPT |
+			    EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT;
+	/* Saving the remaining preemption-timer count lets an exit resume without re-arming it. */
+	uint32_t exit_opt = EXIT_SAVE_PREEMPTION_TIMER;
+	uint32_t entry_req = ENTRY_LOAD_DEBUG_CONTROLS | ENTRY_IA32E_GUEST | ENTRY_LOAD_EFER |
+			     ENTRY_LOAD_PAT;
 	if (adjust("pin-based", pin_req, pin_req, pin_cap, &vmx.pin) ||
 	    adjust("processor-based", proc_req | proc_opt, proc_req, proc_cap, &vmx.proc) ||
 	    adjust("secondary", proc2_req | proc2_opt, proc2_req, proc2_cap, &vmx.proc2) ||
-	    adjust("VM-exit", exit_req, exit_req, exit_cap, &vmx.exit) ||
+	    adjust("VM-exit", exit_req | exit_opt, exit_req, exit_cap, &vmx.exit) ||
 	    adjust("VM-entry", entry_req, entry_req, entry_cap, &vmx.entry))
 		return -1;
 	/* The IA-32e-mode-guest entry control is per vCPU (it follows EFER.LMA). */
 	vmx.entry &= ~ENTRY_IA32E_GUEST;
 	vmx.rdtscp = (vmx.proc2 & PROC2_ENABLE_RDTSCP) != 0;
 	vmx.vpid = (vmx.proc2 & PROC2_ENABLE_VPID) != 0;
+	vmx.timer_saved = (vmx.exit & EXIT_SAVE_PREEMPTION_TIMER) != 0;
 	if (!caps->ept_4level || !caps->ept_wb || !caps->invept) {
 		klog(LOG_ERROR, "VMX: EPT lacks 4-level walks, write-back memory or INVEPT");
 		return -1;
@@ -99,7 +108,17 @@ int vmx_global_init(const struct vmx_caps *caps, struct frame_alloc *pool)
 	if ((cpuid(1, 0).ecx >> 26) & 1) {          /* XSAVE */
 		struct cpuid_regs d = cpuid(0xd, 0);
 		vmx.xcr0_supported = ((uint64_t)d.edx << 32) | d.eax;
-		vmx.xsave_size = d.ecx;
+		vmx.xcr0_offered = xcr0_offer(vmx.xcr0_supported);
+		/* The standard-format area for the offered components: each one's offset + size
+		 * (CPUID.(0DH,i):EBX and EAX, SDM Vol. 1 13.4.3); legacy area and header first. */
+		vmx.xsave_size = 576;
+		for (unsigned i = 2; i < 64; i++) {
+			if (!((vmx.xcr0_offered >> i) & 1))
+				continue;
+			struct cpuid_regs c = cpuid(0xd, i);
+			if (c.ebx + c.eax > vmx.xsave_size)
+				vmx.xsave_size = c.ebx + c.eax;
+		}
 	} else {
 		vmx.xsave_size = 512;                    /* FXSAVE area */
 	}
@@ -107,6 +126,18 @@ int vmx_global_init(const struct vmx_caps *caps, struct frame_alloc *pool)
 		klog(LOG_ERROR, "VMX: extended state of %u bytes exceeds one page", vmx.xsave_size);
 		return -1;
 	}
+	/* CR4 bits a guest owns outright (no exit); the rest are masked, so writes exit to
+	 * exit_cr.c, which refuses any bit outside this set. Features CPUID does not offer
+	 * (LA57, VMX, SMX, Key Locker, CET, PKS, UINTR, ...) thus stay off. PKE is offered when
+	 * the CPU has protection keys, because kernel/fpu.c switches PKRU. */
+	uint64_t owned = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE |
+			 CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_UMIP | CR4_FSGSBASE |
+			 CR4_PCIDE | CR4_SMEP | CR4_SMAP;
+	if (vmx.xcr0_supported)
+		owned |= CR4_OSXSAVE;
+	if ((cpuid(7, 0).ecx >> 3) & 1)
+		owned |= CR4_PKE;
+	vmx.cr4_guest_owned = owned & vmx.cr4_fixed1 & ~vmx.cr4_fixed0;
 	return 0;
 }
 
@@ -122,8 +153,9 @@ int vmx_cpu_enable(struct percpu *cpu, const struct vmx_caps *caps, struct frame
 	write_cr0(vmx_apply_fixed(read_cr0(), vmx.cr0_fixed0, vmx.cr0_fixed1));
 	uint64_t cr4 = read_cr4() | CR4_VMXE;
 	if (vmx.xcr0_supported)
-		cr4 |= 1ull << 18;                        /* OSXSAVE: we switch XCR0 per vCPU */
+		cr4 |= CR4_OSXSAVE;                       /* we switch XCR0 per vCPU */
 	write_cr4(vmx_apply_fixed(cr4, vmx.cr4_fixed0, vmx.cr4_fixed1));
+	fpu_cpu_init(cpu);
 
 	uint8_t failed;
 	__asm__ volatile("vmxon %1; setbe %0" : "=qm"(failed) : "m"(cpu->vmxon_region) : "cc", "memory");
@@ -141,15 +173,24 @@ void vmx_vmptrld(struct vcpu *v)
 	__asm__ volatile("vmptrld %1; setbe %0" : "=qm"(failed) : "m"(pa) : "cc", "memory");
 	if (failed)
 		panic("VMPTRLD of vCPU %u failed", v->index);
-	this_cpu()->current = v;
+	struct percpu *cpu = this_cpu();
+	cpu->current = v;
+	/* Building a vCPU from a hypercall loads its VMCS under the running one: the running
+	 * vCPU's next entry must load its own again (vmx/vcpu_switch.c). */
+	if (cpu->state_owner && cpu->state_owner != v)
+		cpu->state_owner->entry_work |= VCPU_WORK_VMCS;
 }
 
 void vmx_vmclear(struct vcpu *v)
 {
 	uint64_t pa = (uint64_t)v->vmcs;
 	__asm__ volatile("vmclear %0" : : "m"(pa) : "cc", "memory");
-	if (this_cpu()->current == v)
-		this_cpu()->current = NULL;
+	struct percpu *cpu = this_cpu();
+	if (cpu->current == v) {
+		cpu->current = NULL;
+		if (cpu->state_owner)
+			cpu->state_owner->entry_work |= VCPU_WORK_VMCS;
+	}
 }
 
 void vmx_invept_single(uint64_t eptp)
@@ -199,6 +240,10 @@ static void setup_host_state(struct percpu *cpu)
 
 static void setup_controls(struct vcpu *v, uint64_t eptp)
 {
+	/* The TPR shadow: MOV to/from CR8 use this page's TPR field (SDM 29.3); the threshold is
+	 * kept by vmx/vcpu_switch.c (0 = no TPR-below-threshold exits). */
+	vmcs_write(VMCS_VIRTUAL_APIC_ADDR, (uint64_t)v->virtual_apic);
+	vmcs_write(VMCS_TPR_THRESHOLD, 0);
 	vmcs_write(VMCS_PIN_CONTROLS, vmx.pin);
 	vmcs_write(VMCS_PROC_CONTROLS, vmx.proc);
 	vmcs_write(VMCS_PROC_CONTROLS2, vmx.proc2);
@@ -221,7 +266,7 @@ static void setup_controls(struct vcpu *v, uint64_t eptp)
 	vmcs_write(VMCS_TSC_OFFSET, 0);
 	/* Bits the guest may not change exit to us; it reads its own view from the shadows. */
 	vmcs_write(VMCS_CR0_MASK, vmx.cr0_fixed0 | ~vmx.cr0_fixed1);
-	vmcs_write(VMCS_CR4_MASK, vmx.cr4_fixed0 | ~vmx.cr4_fixed1);
+	vmcs_write(VMCS_CR4_MASK, ~vmx.cr4_guest_owned);
 }
 
 static void set_segment(enum vmcs_field sel, uint16_t selector, uint32_t access)
@@ -284,8 +329,14 @@ int vmx_vcpu_setup(struct vcpu *v, struct percpu *cpu, struct frame_alloc *pool,
 	uint64_t vmcs = zeroed_page(pool);
 	if (!vmcs)
 		return -1;
+	uint64_t vapic = zeroed_page(pool);
+	if (!vapic) {
+		frame_alloc_free(pool, vmcs, 4096);
+		return -1;
+	}
 	*(uint32_t *)vmcs = (uint32_t)(rdmsr(MSR_IA32_VMX_BASIC) & 0x7fffffff);
 	v->vmcs = (void *)vmcs;
+	v->virtual_apic = (uint8_t *)vapic;
 	if (vmx.vpid && next_vpid == 0)
 		next_vpid = 1;                       /* 0 is the host's VPID */
 	v->vpid = vmx.vpid ? next_vpid++ : 0;

@@ -17,9 +17,12 @@ struct vmx_config {
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint64_t msr_bitmap, io_bitmap_a, io_bitmap_b;   /* physical, shared by all vCPUs */
 	uint64_t xcr0_supported;                         /* CPUID.(0DH,0):EDX:EAX, 0 without XSAVE */
-	uint32_t xsave_size;                             /* bytes for all supported components */
+	uint64_t xcr0_offered;                           /* what guests may enable (xcr0_offer) */
+	uint32_t xsave_size;                             /* bytes for all offered components */
+	uint64_t cr4_guest_owned;                        /* CR4 bits guests change without exits */
 	int rdtscp;
 	int vpid;
+	int timer_saved;                                 /* exits save the preemption timer count */
 };
 
 extern struct vmx_config vmx;
@@ -29,7 +32,8 @@ extern struct vmx_config vmx;
 int vmx_global_init(const struct vmx_caps *caps, struct frame_alloc *pool);
 /* VMXON on the calling CPU. Returns 0, or -1 after logging why. */
 int vmx_cpu_enable(struct percpu *cpu, const struct vmx_caps *caps, struct frame_alloc *pool);
-/* Allocates and fills a vCPU's VMCS for a 64-bit guest starting at `rip`; leaves it current. */
+/* Allocates and fills a vCPU's VMCS (and its virtual-APIC page) for a 64-bit guest starting at
+ * `rip`; leaves it current. */
 int vmx_vcpu_setup(struct vcpu *v, struct percpu *cpu, struct frame_alloc *pool, uint64_t eptp,
 		   uint64_t rip, uint64_t rsp, uint64_t cr3);
 

@@ -1,0 +1,65 @@
+/*
+ * Local APIC access (see lapic.h). In xAPIC mode every register is a 32-bit MMIO word at
+ * base + offset (the kernel's page tables map the APIC page with the rest of the low 4 GiB);
+ * in x2APIC mode register offset R is MSR 0x800 + R/16 and the ICR is one 64-bit MSR with the
+ * destination in bits 63:32 (SDM Vol. 3A 11.12.1, 11.12.9).
+ */
+#include "drivers/lapic.h"
+#include "kernel/x86.h"
+
+#define APIC_BASE_X2APIC   (1ull << 10)
+#define APIC_BASE_ADDR     0xfffff000ull
+#define REG_ID             0x20
+#define REG_EOI            0xb0
+#define REG_SVR            0xf0
+#define REG_ICR_LOW        0x300
+#define REG_ICR_HIGH       0x310
+#define ICR_NMI            (4u << 8)
+#define ICR_ASSERT         (1u << 14)
+#define ICR_PENDING        (1u << 12)
+
+static volatile uint32_t *mmio;
+static bool x2apic;
+
+void lapic_init(void)
+{
+	uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+	x2apic = (base & APIC_BASE_X2APIC) != 0;
+	mmio = (volatile uint32_t *)(base & APIC_BASE_ADDR);
+}
+
+bool lapic_x2apic_mode(void) { return x2apic; }
+
+uint32_t lapic_read(unsigned reg)
+{
+	if (x2apic)
+		return (uint32_t)rdmsr(0x800 + reg / 16);
+	return mmio[reg / 4];
+}
+
+void lapic_write(unsigned reg, uint32_t value)
+{
+	if (x2apic)
+		wrmsr(0x800 + reg / 16, value);
+	else
+		mmio[reg / 4] = value;
+}
+
+void lapic_eoi(void) { lapic_write(REG_EOI, 0); }
+
+unsigned lapic_spurious_vector(void) { return lapic_read(REG_SVR) & 0xff; }
+
+void lapic_self_nmi(void)
+{
+	uint32_t low = ICR_NMI | ICR_ASSERT;
+	if (x2apic) {
+		uint64_t id = lapic_read(REG_ID);
+		wrmsr(0x800 + REG_ICR_LOW / 16, (id << 32) | low);
+		return;
+	}
+	uint32_t id = lapic_read(REG_ID) >> 24;
+	mmio[REG_ICR_HIGH / 4] = id << 24;
+	mmio[REG_ICR_LOW / 4] = low;
+	for (int spin = 0; spin < 100000 && (mmio[REG_ICR_LOW / 4] & ICR_PENDING); spin++)
+		cpu_relax();
+}

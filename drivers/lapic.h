@@ -1,0 +1,24 @@
+/*
+ * The local APIC of the running CPU, in the little the hypervisor needs today: end of
+ * interrupt for host interrupts acknowledged on VM exit, the spurious vector (which gets no
+ * EOI), and a self-NMI for the host-event tests. xAPIC (MMIO at IA32_APIC_BASE) or x2APIC
+ * (MSRs 0x800-0x8ff), whichever mode the firmware left the APIC in (SDM Vol. 3A 11.4, 11.12).
+ */
+#ifndef BULKHEAD_LAPIC_H
+#define BULKHEAD_LAPIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Reads IA32_APIC_BASE once per boot (all CPUs share the mode the firmware chose). */
+void lapic_init(void);
+bool lapic_x2apic_mode(void);
+void lapic_eoi(void);
+unsigned lapic_spurious_vector(void);
+uint32_t lapic_read(unsigned reg);          /* reg: the xAPIC MMIO offset (0x20 ID, 0xb0 EOI...) */
+void lapic_write(unsigned reg, uint32_t value);
+/* Sends an NMI to the calling CPU (ICR: delivery mode NMI, destination shorthand "self" is
+ * not allowed for NMIs, so the physical destination is our own APIC ID). */
+void lapic_self_nmi(void);
+
+#endif

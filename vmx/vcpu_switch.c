@@ -1,0 +1,194 @@
+/*
+ * Putting a vCPU on a CPU (see vcpu_switch.h). Intel VT does not context-switch CR2, DR0-DR3,
+ * DR6, or the MSRs a guest uses without exits (KERNEL_GS_BASE, the SYSCALL MSRs, TSC_AUX,
+ * SPEC_CTRL): VM entry and exit leave them as they are (SDM Vol. 3C 27.3.2 "Loading Guest
+ * State" and 28.5 "Loading Host State" list what they load), so a guest would see whatever the
+ * last vCPU on the CPU left there. They are saved and
+ * loaded here, and only when the CPU changes vCPU. DR7 and IA32_DEBUGCTL travel in the VMCS
+ * ("load/save debug controls"), the guest's TPR lives in its TPR shadow. The preemption timer
+ * counts TSC >> shift (SDM 26.5.1) down to the CPU's next event, kept by the scheduler and
+ * vcpu_set_timer. Interrupts go in when the guest can take them (RFLAGS.IF, no STI/MOV-SS
+ * shadow, no event already being injected) and its TPR lets them; otherwise interrupt-window
+ * exiting or the TPR threshold (SDM 29.1.2, "TPR Virtualization") makes the CPU exit once it
+ * can.
+ */
+#include "kernel/fpu.h"
+#include "kernel/partition.h"
+#include "kernel/x86.h"
+#include "vmx/vcpu_switch.h"
+#include "vmx/vmx.h"
+
+#define PRED_CMD_IBPB  1ull
+#define FLUSH_CMD_L1D  1ull
+#define RFLAGS_IF      (1ull << 9)
+
+static const uint32_t swapped_msr_numbers[SWAPPED_MSR_COUNT] = {
+	MSR_IA32_KERNEL_GS_BASE, MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR, MSR_IA32_FMASK,
+	MSR_IA32_TSC_AUX, MSR_IA32_SPEC_CTRL,
+};
+static unsigned swapped_count = SWAPPED_MSR_COUNT - 1;   /* + SPEC_CTRL where it exists */
+static unsigned timer_shift;
+static struct spec_measures spec;
+static bool ibpb_on, l1d_flush_on;
+/* Entry work every entry needs: re-arming the timer where exits do not save its count, the
+ * L1D flush where it is in force. */
+static uint32_t work_always;
+
+/* The VERW operand: any valid data segment selector will do (Intel, "MDS: Software Sequences").
+ * The exit stub runs VERW just before VMRESUME when vmx_entry_verw is set. */
+const uint16_t vmx_entry_verw_selector = GDT_KERNEL_DATA;
+uint8_t vmx_entry_verw;
+
+void vcpu_switch_init(unsigned preemption_shift, bool timer_saved_on_exit,
+		      const struct spec_measures *measures)
+{
+	timer_shift = preemption_shift;
+	spec = *measures;
+	swapped_count = spec.spec_ctrl ? SWAPPED_MSR_COUNT : SWAPPED_MSR_COUNT - 1;
+	ibpb_on = spec.ibpb.state == SPEC_ON;
+	l1d_flush_on = spec.l1d_flush.state == SPEC_ON;
+	vmx_entry_verw = spec.verw.state == SPEC_ON;
+	work_always = (timer_saved_on_exit ? 0 : VCPU_WORK_TIMER) |
+		      (l1d_flush_on ? VCPU_WORK_L1D_FLUSH : 0);
+}
+
+const struct spec_measures *vcpu_switch_measures(void) { return &spec; }
+
+static void save_unswitched(struct vcpu *v)
+{
+	v->cr2 = read_cr2();
+	v->dr[0] = read_dr0();
+	v->dr[1] = read_dr1();
+	v->dr[2] = read_dr2();
+	v->dr[3] = read_dr3();
+	v->dr6 = read_dr6();
+	for (unsigned i = 0; i < swapped_count; i++)
+		v->swapped_msrs[i] = rdmsr(swapped_msr_numbers[i]);
+}
+
+static void load_unswitched(const struct vcpu *v)
+{
+	write_cr2(v->cr2);
+	write_dr0(v->dr[0]);
+	write_dr1(v->dr[1]);
+	write_dr2(v->dr[2]);
+	write_dr3(v->dr[3]);
+	write_dr6(v->dr6);
+	for (unsigned i = 0; i < swapped_count; i++)
+		wrmsr(swapped_msr_numbers[i], v->swapped_msrs[i]);
+}
+
+/* The CPU changes vCPU: the leaving one's registers are kept, the coming one's loaded. A vCPU
+ * that was torn down has no owner left here; its values are simply overwritten. */
+static void switch_unswitched(struct percpu *cpu, struct vcpu *next)
+{
+	if (cpu->state_owner)
+		save_unswitched(cpu->state_owner);
+	load_unswitched(next);
+	cpu->state_owner = next;
+	next->switches_in++;
+	if (cpu->last_partition != next->partition) {
+		if (ibpb_on) {
+			wrmsr(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
+			cpu->ibpbs++;
+		}
+		cpu->last_partition = next->partition;
+	}
+}
+
+bool vcpu_interrupt_deliverable(const struct vcpu *v)
+{
+	return vcpu_has_pending(v) && (vcpu_highest_pending(v) >> 4) > vcpu_tpr_class(v);
+}
+
+static void update_injection(struct vcpu *v)
+{
+	bool want_window = false;
+	uint8_t threshold = 0;
+	if (vcpu_has_pending(v)) {
+		unsigned vector = vcpu_highest_pending(v);
+		if ((vector >> 4) <= vcpu_tpr_class(v)) {
+			/* Masked by the guest's TPR: exit when a MOV to CR8 drops it below. */
+			threshold = (uint8_t)(vector >> 4);
+		} else if ((vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+			   !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & 3) &&
+			   !(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
+			vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXTERNAL | vector);
+			vcpu_clear_pending(v, vector);
+		} else {
+			want_window = true;
+		}
+	}
+	if (threshold != v->tpr_threshold) {
+		vmcs_write(VMCS_TPR_THRESHOLD, threshold);
+		v->tpr_threshold = threshold;
+	}
+	if (want_window != v->window_exiting) {
+		vmcs_write(VMCS_PROC_CONTROLS, vmx.proc | (want_window ? PROC_INTERRUPT_WINDOW_EXITING : 0));
+		v->window_exiting = want_window;
+	}
+}
+
+static void arm_preemption_timer(const struct percpu *cpu, uint64_t now)
+{
+	/* Rounded up, so the exit comes at or after the event, not one timer tick before it. */
+	uint64_t left = cpu->next_event_tsc > now ? cpu->next_event_tsc - now : 0;
+	uint64_t count = (left + (1ull << timer_shift) - 1) >> timer_shift;
+	if (count == 0)
+		count = 1;
+	else if (count > 0xffffffffu)
+		count = 0xffffffffu;
+	vmcs_write(VMCS_PREEMPTION_TIMER, count);
+}
+
+void vcpu_prepare_entry(struct percpu *cpu, struct vcpu *v, uint64_t now)
+{
+	if (cpu->current != v)
+		vmx_vmptrld(v);
+	if (cpu->state_owner != v)
+		switch_unswitched(cpu, v);
+	bool injecting = vcpu_has_pending(v) || v->window_exiting || v->tpr_threshold;
+	if (injecting)
+		update_injection(v);
+	arm_preemption_timer(cpu, now);
+	if (cpu->fpu_owner != v || cpu->xcr0 != v->xcr0)
+		fpu_prepare_entry(cpu, v);
+	if (l1d_flush_on) {
+		wrmsr(MSR_IA32_FLUSH_CMD, FLUSH_CMD_L1D);
+		cpu->l1d_flushes++;
+	}
+	/* A masked or windowed interrupt is looked at again at every entry until it goes in. */
+	injecting = vcpu_has_pending(v) || v->window_exiting || v->tpr_threshold;
+	v->entry_work = work_always | (injecting ? VCPU_WORK_INJECT : 0);
+	if (!v->run_start_tsc)
+		v->run_start_tsc = now;
+}
+
+void vcpu_run_end(struct vcpu *v, uint64_t now)
+{
+	if (v->run_start_tsc) {
+		v->guest_tsc += now - v->run_start_tsc;
+		v->run_start_tsc = 0;
+	}
+}
+
+void vcpu_set_timer(struct percpu *cpu, struct vcpu *v, uint64_t deadline, uint8_t vector)
+{
+	v->timer_deadline = deadline;
+	v->timer_vector = vector;
+	if (deadline && deadline < cpu->next_timer_tsc) {
+		cpu->next_timer_tsc = deadline;
+		if (deadline < cpu->next_event_tsc) {
+			cpu->next_event_tsc = deadline;
+			if (cpu->state_owner)       /* the running vCPU's timer must fire sooner */
+				cpu->state_owner->entry_work |= VCPU_WORK_TIMER;
+		}
+	}
+}
+
+void vcpu_forget(struct percpu *cpu, struct vcpu *v)
+{
+	fpu_forget(cpu, v);
+	if (cpu->state_owner == v)
+		cpu->state_owner = NULL;
+}
