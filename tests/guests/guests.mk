@@ -7,7 +7,8 @@
 #   make build/guests/cpuid.elf     one guest
 #   make guests                     all of them
 
-GUESTS := cpuid msr vmcall hlt memory pastend hvtouch triple fuzz spin vector bench ticker unpriv
+GUESTS := cpuid msr vmcall hlt memory pastend hvtouch triple fuzz spin vector bench ticker unpriv \
+          cpustate vectoring
 
 # Defining rules here must not change the including Makefile's default goal.
 guests_saved_default_goal := $(.DEFAULT_GOAL)

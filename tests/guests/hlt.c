@@ -2,7 +2,9 @@
  * hlt guest: the one-shot virtual timer. HC_TIMER_SET(now + 1 ms, 0x40) followed by STI; HLT
  * must sleep until the interrupt, which runs the vector 0x40 handler exactly once and not
  * before the deadline. A timer that expires while RFLAGS.IF = 0 stays pending until STI;
- * deadline 0 cancels; vectors outside 32..255 are refused with HC_EINVAL.
+ * deadline 0 cancels; vectors outside 32..255 are refused with HC_EINVAL. The guest's TPR
+ * (CR8) holds back an interrupt of its priority class or below until CR8 drops under it, as a
+ * local APIC would.
  */
 #include "runtime/guest.h"
 
@@ -123,6 +125,33 @@ static void cancel(uint64_t hz)
 	fail("a cancelled timer does not fire", "preempted between arming and cancelling 5 times");
 }
 
+static uint64_t read_cr8(void) { uint64_t v; asm volatile("mov %%cr8, %0" : "=r"(v)); return v; }
+static void write_cr8(uint64_t v) { asm volatile("mov %0, %%cr8" : : "r"(v) : "memory"); }
+
+/* Vector 0x41 is in priority class 4: CR8 = 4 masks it, CR8 = 3 lets it through. */
+static void tpr_holds_interrupts_back(uint64_t hz)
+{
+	uint64_t ms = hz / 1000;
+	uint64_t before = other_count;
+	write_cr8(4);
+	uint64_t cr8 = read_cr8();
+	int64_t r = hc_timer_set(rdtsc() + ms / 2, VEC_OTHER);
+	wait_enabled(&other_count, before, 3 * ms);       /* IF = 1 throughout */
+	uint64_t while_masked = other_count - before;
+	write_cr8(3);                                     /* below the class: it must come now */
+	sti();
+	for (int i = 0; i < 1000 && other_count == before; i++)
+		pause();
+	cli();
+	uint64_t after_lowering = other_count - before;
+	write_cr8(0);
+	if (!check_hc("HC_TIMER_SET(now + 0.5 ms, 0x41) returns 0", r, 0))
+		return;
+	check_eq("CR8 reads back the 4 written", cr8, 4);
+	check_eq("no interrupt of class 4 while CR8 = 4, though RFLAGS.IF = 1", while_masked, 0);
+	check_eq("the held-back interrupt arrives as soon as CR8 drops to 3", after_lowering, 1);
+}
+
 int guest_main(const struct start_info *si)
 {
 	uint64_t hz = si->tsc_hz;
@@ -135,6 +164,7 @@ int guest_main(const struct start_info *si)
 	refused_vectors(hz);
 	hlt_wakes_on_timer(hz);
 	pending_while_disabled(hz);
+	tpr_holds_interrupts_back(hz);
 	cancel(hz);
 	return done();
 }

@@ -8,7 +8,7 @@ set -u
 work="$BUILD/test/bochs"
 mkdir -p "$work"
 echo "== Bochs suite"
-GUEST_NAMES="cpuid msr vmcall hlt memory pastend hvtouch triple fuzz spin vector"
+GUEST_NAMES="cpuid msr vmcall hlt memory pastend hvtouch triple fuzz spin vector cpustate vectoring"
 
 make_esp "$work/esp-normal" "$BUILD/bulkhead.efi" "$TOP/samples/bulkhead.cfg" "$BUILD/guests/hello.elf"
 "$TOP/tools/make-disk.sh" "$work/esp-normal" "$work/normal.img" >/dev/null
@@ -69,14 +69,15 @@ if [ "$result" = exited ]; then pass "fault-test machine powered off by itself";
 log="$work/parts.log"
 read -r result seconds <"$work/parts.result"
 echo "  (partition suite boot: $result after ${seconds}s)"
-check "$log" '^\[hv\] starting 12 partition\(s\)' "all 12 test partitions built and started"
+check "$log" '^\[hv\] starting 15 partition\(s\)' "all 15 test partitions built and started"
 check "$log" "^\[hv\] error: partition 'badelf' not started: image badelf\.elf refused: " "a malformed ELF image is refused with a clear line, the others start"
 # Guests that must run to their end, each with its own PASS/FAIL tally.
-for g in cpuid msr vmcall hlt memory fuzz spin_a spin_b vector; do
+for g in cpuid msr vmcall hlt memory fuzz spin_a spin_b vector keeper reader; do
 	check "$log" "^\[$g\] DONE [1-9][0-9]* passed, 0 failed" "guest '$g' runs to its end with every check passing"
 	check_absent "$log" "^\[$g\] FAIL" "guest '$g' reports no failure"
 done
 check "$log" '^\[cpuid\] PASS .*[Hh]ypervisor' "CPUID leaf checks ran (hypervisor bit / signature)"
+check_count "$log" '^\[cpuid\] PASS setting CR4\.[A-Z0-9]+ \(bit [0-9]+\), not offered, is refused with #GP' 8 "CR4 bits of the 8 features not offered (LA57, VMXE, SMXE, KL, CET, PKS, UINTR, PKE) are refused"
 check "$log" '^\[msr\] PASS .*#GP' "denied MSRs raise #GP in the guest"
 check "$log" "partition 'msr': (read|write) of MSR 0x[0-9a-f]+.* refused \(#GP\)" "refused MSR accesses are logged with the partition's name"
 check "$log" '^\[vmcall\] console write reached the hypervisor' "HC_CONSOLE_WRITE output reaches the console"
@@ -84,7 +85,18 @@ check "$log" '^\[fuzz\] PASS .*10000' "10,000 random hypercalls, no harm done"
 check "$log" '^\[memory\] PASS .*pattern' "a guest writes and verifies a pattern over its own memory"
 check "$log" "^\[hv\] error: partition 'pastend' crashed: read at guest-physical 0x800000, outside its 8 MiB" "touching memory just past the end stops that partition with a clear line"
 check "$log" "^\[hv\] error: partition 'hvtouch' crashed: write at guest-physical 0x[0-9a-f]+, outside its 8 MiB" "touching the hypervisor's region stops that partition with a clear line"
-check_count "$log" '^\[(pastend|hvtouch)\] ' 2 "the faulting guests printed nothing after their announcement"
+check "$log" "^\[hv\] error: partition 'vectoring' crashed: read at guest-physical 0x800[0-9a-f]{3}, outside its 8 MiB, while delivering vector 3 \(software exception\)" "an EPT violation during event delivery names the interrupted event (IDT-vectoring information)"
+check_count "$log" '^\[(pastend|hvtouch|vectoring)\] ' 3 "the faulting guests printed nothing after their announcement"
+# Isolation of the CPU state VMX does not switch (issue: CR2 and DR0 leaked between partitions).
+for r in CR2 DR0 DR1 DR2 DR3 DR6 DR7 'CR8 \(TPR\)' IA32_DEBUGCTL XCR0 IA32_KERNEL_GS_BASE IA32_STAR \
+	IA32_LSTAR IA32_CSTAR IA32_FMASK IA32_TSC_AUX 'x87 control word' MXCSR 'xmm15 \(SSE\)' \
+	'ymm15 upper half \(AVX\)'; do
+	check "$log" "^\[reader\] PASS reader: $r kept its own value across [0-9]+ switches" "reader never sees the keeper's $r"
+	check "$log" "^\[keeper\] PASS keeper: $r kept its own value across [0-9]+ switches" "keeper's $r survives sharing the CPU"
+done
+check "$log" '^\[keeper\] PASS keeper: CR2 in the #PF handler is still the faulting address' "CR2 survives a switch between a page fault and its handler's read"
+check "$log" '^\[reader\] PASS reader: zmm31 is in its initial state when first enabled' "AVX-512 state first enabled by the reader is clean, not the keeper's"
+check "$log" '^\[hlt\] PASS the held-back interrupt arrives as soon as CR8 drops' "the guest's TPR (CR8 shadow) holds back and then releases an interrupt"
 check "$log" "^\[hv\] error: partition 'triple' crashed: triple fault" "a triple fault marks its partition crashed"
 check "$log" '^\[hv\]   triple +crashed ' "the summary lists the triple-faulting partition as crashed"
 # Two CPU-bound guests sharing CPU 0 both progress: their progress lines interleave.

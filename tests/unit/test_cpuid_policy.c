@@ -14,8 +14,10 @@
 #include "hypercall.h"
 #include "vmx/cpuid_policy.h"
 
+/* A CPU with x87, SSE, AVX, MPX, AVX-512, PKRU offered (AMX is never offered). */
 static const struct cpuid_policy pol = {
 	.vcpu_count = 3, .vcpu_index = 2, .partition_id = 7, .rdtscp_allowed = 0,
+	.xcr0_offered = 0x2ff, .xsave_size_offered = 2696,
 };
 
 static struct cpuid_regs4 apply(uint32_t leaf, uint32_t subleaf, struct cpuid_regs4 in,
@@ -80,8 +82,13 @@ static void test_leaf7(void **state)
 	struct cpuid_regs4 r = apply(7, 0, ones, &pol);
 	assert_int_equal(r.eax, ~0u);
 	assert_int_equal(r.ebx, ~((1u << 10) | (1u << 12) | (1u << 15)));
-	assert_int_equal(r.ecx, ~((1u << 5) | (1u << 16)));
-	assert_int_equal(r.edx, ~0u);
+	/* WAITPKG, CET_SS, LA57, Key Locker, bus-lock #DB, PKS. */
+	assert_int_equal(r.ecx, ~((1u << 5) | (1u << 7) | (1u << 16) | (1u << 23) | (1u << 24) |
+				  (1u << 31)));
+	/* UINTR, CET_IBT, AMX-BF16/TILE/INT8, ARCH_CAPABILITIES; the speculation-control bits
+	 * (IBRS/IBPB 26, STIBP 27, L1D_FLUSH 28, SSBD 31) and MD_CLEAR (10) stay. */
+	assert_int_equal(r.edx, ~((1u << 5) | (1u << 20) | (1u << 22) | (1u << 24) | (1u << 25) |
+				  (1u << 29)));
 	/* A real subleaf 0 (INVPCID and RDT bits present) keeps the rest. */
 	r = apply(7, 0, (struct cpuid_regs4){ 0, 0x029c6fbf, 0x40000008, 0x9c002400 }, &pol);
 	assert_regs(r, 0, 0x029c6fbfu & ~0x9400u, 0x40000008u, 0x9c002400u);
@@ -127,6 +134,12 @@ static void test_hypervisor_leaves(void **state)
 	assert_regs(r, HYPERCALL_ABI_VERSION, 3, 7, 0);
 	assert_int_equal(r.eax, 1);
 
+	/* Bulkhead's two leaves are whole answers: a host hypervisor's values (nested) vanish. */
+	r = apply(0x40000000, 0, ones, &pol);
+	assert_regs(r, 0x40000001, 0x6b6c7542, 0x64616568, 0x00005648);
+	r = apply(0x40000001, 5, ones, &pol);
+	assert_regs(r, HYPERCALL_ABI_VERSION, 3, 7, 0);
+
 	/* The rest of the range is empty, even if the caller passed garbage. */
 	static const uint32_t empty[] = { 0x40000002, 0x40000010, 0x40000100, 0x4fffffff };
 	for (unsigned i = 0; i < 4; i++) {
@@ -157,7 +170,7 @@ static void test_rdtscp(void **state)
 static void test_other_leaves_unchanged(void **state)
 {
 	(void)state;
-	static const uint32_t leaves[] = { 0, 2, 3, 8, 9, 0xd, 0xf, 0x10, 0x14, 0x15, 0x16,
+	static const uint32_t leaves[] = { 0, 2, 3, 8, 9, 0xf, 0x10, 0x14, 0x15, 0x16,
 					   0x80000000, 0x80000002, 0x80000006, 0x80000007,
 					   0x80000008 };
 	struct cpuid_regs4 in = { 0x12345678, 0x9abcdef0, 0x0fedcba9, 0x87654321 };
@@ -166,6 +179,58 @@ static void test_other_leaves_unchanged(void **state)
 			struct cpuid_regs4 r = apply(leaves[i], sub, in, &pol);
 			assert_memory_equal(&r, &in, sizeof r);
 		}
+}
+
+static void test_xsave_leaf(void **state)
+{
+	(void)state;
+	/* Subleaf 0: only offered components, and the size for all of them. A Sapphire Rapids
+	 * answer with AMX (bits 17, 18): AMX disappears, EBX (the guest's XCR0 size, set by the
+	 * caller) stays. */
+	struct cpuid_regs4 r = apply(0xd, 0, (struct cpuid_regs4){ 0x602e7, 0x988, 0x2b00, 0 }, &pol);
+	assert_regs(r, 0x2e7, 0x988, 2696, 0);
+	r = apply(0xd, 0, ones, &pol);
+	assert_regs(r, 0x2ff, ~0u, 2696, 0);
+	/* Subleaf 1: XSAVES and XFD hidden, no supervisor (IA32_XSS) components. */
+	r = apply(0xd, 1, ones, &pol);
+	assert_regs(r, ~((1u << 3) | (1u << 4)), ~0u, 0, 0);
+	/* Component subleaves: offered ones pass through, the others are empty. */
+	struct cpuid_regs4 avx = { 256, 576, 0, 0 };
+	r = apply(0xd, 2, avx, &pol);
+	assert_memory_equal(&r, &avx, sizeof r);
+	r = apply(0xd, 9, (struct cpuid_regs4){ 8, 2688, 0, 0 }, &pol);
+	assert_regs(r, 8, 2688, 0, 0);
+	static const uint32_t empty[] = { 8, 10, 11, 12, 17, 18, 31, 32, 62, 63, 64, 0x1000 };
+	for (unsigned i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+		r = apply(0xd, empty[i], ones, &pol);
+		assert_regs(r, 0, 0, 0, 0);
+	}
+	/* A CPU offering x87/SSE only. */
+	struct cpuid_policy small = pol;
+	small.xcr0_offered = 3;
+	small.xsave_size_offered = 576;
+	r = apply(0xd, 0, ones, &small);
+	assert_regs(r, 3, ~0u, 576, 0);
+	r = apply(0xd, 2, avx, &small);
+	assert_regs(r, 0, 0, 0, 0);
+	/* AMX's own leaves are empty. */
+	for (uint32_t leaf = 0x1d; leaf <= 0x1e; leaf++)
+		for (uint32_t sub = 0; sub < 2; sub++) {
+			r = apply(leaf, sub, ones, &pol);
+			assert_regs(r, 0, 0, 0, 0);
+		}
+}
+
+static void test_xcr0_offer(void **state)
+{
+	(void)state;
+	/* x87, SSE, AVX, MPX, AVX-512 and PKRU are offered; AMX and anything newer are not. */
+	assert_int_equal(xcr0_offer(0x2ff), 0x2ff);
+	assert_int_equal(xcr0_offer(0x602e7), 0x2e7);
+	assert_int_equal(xcr0_offer(~0ull), 0x2ff);
+	assert_int_equal(xcr0_offer(3), 3);
+	assert_int_equal(xcr0_offer(0), 0);
+	assert_int_equal(xcr0_offer(1ull << 19), 0);
 }
 
 /* ---- XCR0 -------------------------------------------------------------------------------- */
@@ -252,6 +317,8 @@ int main(void)
 		cmocka_unit_test(test_hypervisor_leaves),
 		cmocka_unit_test(test_rdtscp),
 		cmocka_unit_test(test_other_leaves_unchanged),
+		cmocka_unit_test(test_xsave_leaf),
+		cmocka_unit_test(test_xcr0_offer),
 		cmocka_unit_test(test_xcr0_valid),
 		cmocka_unit_test(test_xcr0_x87_required),
 		cmocka_unit_test(test_xcr0_subset_of_supported),

@@ -64,8 +64,8 @@ static void test_policy_table(void **state)
 		assert_int_equal(msr_policy(m, 0), MSR_DENY);
 		assert_int_equal(msr_policy(m, 1), MSR_DENY);
 	}
-	static const uint32_t denied[] = { 0, 0x1, 0x6e0 /* TSC_DEADLINE */, 0x48 /* SPEC_CTRL */,
-					   0x1d9 /* DEBUGCTL */, 0x200 /* MTRR_PHYSBASE0 */,
+	static const uint32_t denied[] = { 0, 0x1, 0x6e0 /* TSC_DEADLINE */, 0x10a /* ARCH_CAP */,
+					   0x1da /* after DEBUGCTL */, 0x200 /* MTRR_PHYSBASE0 */,
 					   0x802 /* x2APIC ID */, 0x1fff, 0x2000, 0xc0000000,
 					   0xc0000104, 0xc0001fff, 0xc0002000, 0x12345678,
 					   0xffffffff };
@@ -75,6 +75,29 @@ static void test_policy_table(void **state)
 		assert_int_equal(msr_policy(denied[i], 7), MSR_DENY);
 	}
 	assert_int_equal(msr_policy(0x10, 7), MSR_DENY);
+}
+
+static void test_speculation_and_debug_msrs(void **state)
+{
+	(void)state;
+	/* SPEC_CTRL is the guest's own (switched per vCPU); the command MSRs are write-only;
+	 * DEBUGCTL is emulated on the VMCS copy, so neither the emulated-constant read nor the
+	 * no-effect write path may claim it. */
+	assert_int_equal(msr_policy(0x48, 0), MSR_PASSTHROUGH);
+	assert_int_equal(msr_policy(0x48, 1), MSR_PASSTHROUGH);
+	assert_int_equal(msr_policy(0x49, 1), MSR_PASSTHROUGH);
+	assert_int_equal(msr_policy(0x49, 0), MSR_DENY);
+	assert_int_equal(msr_policy(0x10b, 1), MSR_PASSTHROUGH);
+	assert_int_equal(msr_policy(0x10b, 0), MSR_DENY);
+	assert_int_equal(msr_policy(0x1d9, 0), MSR_EMULATE);
+	assert_int_equal(msr_policy(0x1d9, 1), MSR_EMULATE);
+	uint64_t v = 0x77;
+	assert_false(msr_emulated_read(0x1d9, &v));
+	assert_int_equal(v, 0x77);
+	assert_false(msr_emulated_write_ok(0x1d9, 0));
+	assert_false(msr_emulated_write_ok(0x1d9, MSR_DEBUGCTL_OFFERED));
+	/* BTF only: LBR (bit 0) would fill MSRs nothing switches. */
+	assert_int_equal(MSR_DEBUGCTL_OFFERED, 0x2);
 }
 
 static void test_bitmap_bits(void **state)
@@ -103,9 +126,16 @@ static void test_bitmap_bits(void **state)
 	/* Write-high quarter: EFER write exits; STAR..SFMASK (0x81-0x84) do not. */
 	assert_int_equal(bitmap[3072 + 16], 0xe1);
 	assert_int_equal(bitmap[3072 + 32], 0xf0);
+	/* SPEC_CTRL 0x48 (byte 9, bit 0) both ways; PRED_CMD 0x49 (bit 1) and FLUSH_CMD 0x10b
+	 * (byte 0x21, bit 3) written without exits, read with one. */
+	assert_int_equal(bitmap[9], 0xfe);
+	assert_int_equal(bitmap[2048 + 9], 0xfc);
+	assert_int_equal(bitmap[0x21], 0xff);
+	assert_int_equal(bitmap[2048 + 0x21], 0xf7);
 	/* Only these bytes have any clear bit; every other byte is all ones. */
 	static const unsigned open_bytes[] = {
-		2, 0x2e, 0x4e, 1024 + 16, 1024 + 32, 2048 + 0x2e, 2048 + 0x4e, 3072 + 16, 3072 + 32,
+		2, 9, 0x2e, 0x4e, 1024 + 16, 1024 + 32, 2048 + 9, 2048 + 0x21, 2048 + 0x2e,
+		2048 + 0x4e, 3072 + 16, 3072 + 32,
 	};
 	for (unsigned i = 0; i < sizeof bitmap; i++) {
 		int open = 0;
@@ -129,15 +159,15 @@ static void test_bitmap_matches_policy(void **state)
 	/* Out of range: no bitmap bit, and the policy denies them. */
 	assert_int_equal(exits(0x12345678, 0), 1);
 	assert_int_equal(msr_policy(0x12345678, 0), MSR_DENY);
-	/* Exactly 14 MSRs are readable without an exit (the 12 both-way ones, TSC, EFER) and 12
-	 * writable. */
+	/* Exactly 15 MSRs are readable without an exit (the 13 both-way ones, TSC, EFER) and 15
+	 * writable (the 13, PRED_CMD, FLUSH_CMD). */
 	unsigned reads = 0, writes = 0;
 	for (uint32_t m = 0; m < 0x2000; m++) {
 		reads += !exits(m, 0) + !exits(0xc0000000u + m, 0);
 		writes += !exits(m, 1) + !exits(0xc0000000u + m, 1);
 	}
-	assert_int_equal(reads, 14);
-	assert_int_equal(writes, 12);
+	assert_int_equal(reads, 15);
+	assert_int_equal(writes, 15);
 }
 
 static void test_emulated_reads(void **state)
@@ -162,10 +192,10 @@ static void test_emulated_reads(void **state)
 		assert_int_equal(v, 0xdeadbeef);
 	}
 	/* And the other way: every MSR whose read the policy emulates has a value here,
-	 * except EFER (checked over both bitmap ranges). */
+	 * except EFER and DEBUGCTL (checked over both bitmap ranges). */
 	for (uint32_t m = 0; m < 0x2000; m++) {
 		uint64_t v;
-		if (msr_policy(m, 0) == MSR_EMULATE)
+		if (msr_policy(m, 0) == MSR_EMULATE && m != 0x1d9)
 			assert_int_equal(msr_emulated_read(m, &v), 1);
 		if (msr_policy(0xc0000000u + m, 0) == MSR_EMULATE)
 			assert_int_equal(msr_emulated_read(0xc0000000u + m, &v), 1);
@@ -199,6 +229,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_table),
+		cmocka_unit_test(test_speculation_and_debug_msrs),
 		cmocka_unit_test(test_bitmap_bits),
 		cmocka_unit_test(test_bitmap_matches_policy),
 		cmocka_unit_test(test_emulated_reads),
