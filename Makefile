@@ -112,7 +112,7 @@ LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 # Keep intermediate files (stripped kernels, blob objects): rebuilding them is pointless, and
 # make's clean-up would print after `make test`'s closing summary line.
 .SECONDARY:
-all: $(BUILD)/bulkhead.efi $(BUILD)/bulkhead-faulttest.efi $(BUILD)/bulkhead-fputest.efi \
+all: $(BUILD)/bulkhead.efi $(BUILD)/bulkhead-faulttest.efi $(BUILD)/bulkhead-stresstest.efi \
 	$(BUILD)/esp/.stamp $(BUILD)/disk.img guests $(BUILD)/mgmt/mgmt.elf
 
 # Debian packages first (installed when root, else named), then newlib once.
@@ -144,18 +144,19 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) linker.ld $(NEWLIB_OK)
 	tools/check-kernel-image.sh $@
 
 # Test kernels: the same objects plus one test hook each (tests/selftest/). The fault test
-# raises a deliberate #PF after the host summary (the Bochs suite checks the dump); the FPU
-# test wipes x87/SSE registers after VM exits (the vector guest must not notice).
+# raises a deliberate #PF after the host summary (the Bochs suite checks the dump); the stress
+# test wipes x87/SSE registers after VM exits and fires NMIs and host interrupts at the
+# hypervisor (the guests must not notice).
 FAULTTEST_OBJS := $(BUILD)/kernel/tests/selftest/fault.c.o
-FPUTEST_OBJS := $(BUILD)/kernel/tests/selftest/fpu_clobber.c.o $(BUILD)/kernel/tests/selftest/clobber_vector.S.o
+STRESSTEST_OBJS := $(BUILD)/kernel/tests/selftest/stress.c.o $(BUILD)/kernel/tests/selftest/clobber_vector.S.o
 $(BUILD)/kernel-faulttest.elf: $(KERNEL_OBJS) $(FAULTTEST_OBJS) linker.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld \
 		$(KERNEL_OBJS) $(FAULTTEST_OBJS) $(KERNEL_LIBS) -o $@
-$(BUILD)/kernel-fputest.elf: $(KERNEL_OBJS) $(FPUTEST_OBJS) linker.ld
+$(BUILD)/kernel-stresstest.elf: $(KERNEL_OBJS) $(STRESSTEST_OBJS) linker.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld \
-		$(KERNEL_OBJS) $(FPUTEST_OBJS) $(KERNEL_LIBS) -o $@
+		$(KERNEL_OBJS) $(STRESSTEST_OBJS) $(KERNEL_LIBS) -o $@
 
 # --- loader -------------------------------------------------------------------------------
 $(BUILD)/loader/%.c.o: %.c $(NEWLIB_OK)

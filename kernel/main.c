@@ -110,7 +110,6 @@ __attribute__((noreturn)) static void start_partitions(const struct boot_info *b
 		.ept_1g = host.vmx_caps.ept_1g, .ept_2m = host.vmx_caps.ept_2m,
 	};
 	partitions_init(&env);
-	lapic_init();
 	scheduler_init(host.tsc_hz);
 	vcpu_switch_init(host.vmx_caps.preemption_timer_shift, vmx.timer_saved, &host.spec);
 	bsp.next_timer_tsc = bsp.next_event_tsc = UINT64_MAX;
@@ -175,6 +174,7 @@ void kernel_main(struct boot_info *bi)
 	setup_memory(bi);
 	klog(LOG_INFO, "own page tables loaded (W^X kernel image, NX data, page 0 unmapped)");
 	discover_cpus(bi);
+	lapic_init();
 	host.tsc_hz = tsc_measure(&host.tsc_source, &host.tsc_claimed_hz);
 	host_identify_cpu(&host);
 

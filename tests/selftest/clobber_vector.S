@@ -1,6 +1,6 @@
 /*
  * Test-kernel helper: wipes the x87 and SSE state the way careless hypervisor code would
- * (FNINIT, all-ones XMM0-15, default MXCSR). Linked only into build/bulkhead-fputest.efi,
+ * (FNINIT, all-ones XMM0-15, default MXCSR). Linked only into build/bulkhead-stresstest.efi,
  * where it runs after VM exits; the vector guest must still see its own registers, because
  * the first of these instructions traps (#NM, CR0.TS=1 after every exit) and the guest's
  * state is saved first (kernel/fpu.c).
