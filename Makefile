@@ -106,13 +106,15 @@ UNIT_TESTS := config frame_alloc paging memmap acpi vmx_caps tsc log ept elf_loa
               cpuid_policy msr_policy guest_boot line_edit shell spec_policy event_reinject
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
+# Test kernels (below): build/bulkhead-NAME.efi for each.
+TEST_KERNELS := faulttest stresstest measures
 LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 
 .PHONY: all newlib unit test run bench clean distclean guests
 # Keep intermediate files (stripped kernels, blob objects): rebuilding them is pointless, and
 # make's clean-up would print after `make test`'s closing summary line.
 .SECONDARY:
-all: $(BUILD)/bulkhead.efi $(BUILD)/bulkhead-faulttest.efi $(BUILD)/bulkhead-stresstest.efi \
+all: $(BUILD)/bulkhead.efi $(patsubst %,$(BUILD)/bulkhead-%.efi,$(TEST_KERNELS)) \
 	$(BUILD)/esp/.stamp $(BUILD)/disk.img guests $(BUILD)/mgmt/mgmt.elf
 
 # Debian packages first (installed when root, else named), then newlib once.
@@ -137,26 +139,30 @@ $(BUILD)/kernel/%.S.o: %.S $(NEWLIB_OK)
 
 KERNEL_LIBS := $(NEWLIB)/lib/libc.a
 
+KERNEL_LINK = $(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
+
 $(BUILD)/kernel.elf: $(KERNEL_OBJS) linker.ld $(NEWLIB_OK)
 	@echo "  LD      $@"
-	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld \
-		$(KERNEL_OBJS) $(KERNEL_LIBS) -o $@
+	$(Q)$(KERNEL_LINK) $(KERNEL_OBJS) $(KERNEL_LIBS) -o $@
 	tools/check-kernel-image.sh $@
 
-# Test kernels: the same objects plus one test hook each (tests/selftest/). The fault test
-# raises a deliberate #PF after the host summary (the Bochs suite checks the dump); the stress
-# test wipes x87/SSE registers after VM exits and fires NMIs and host interrupts at the
-# hypervisor (the guests must not notice).
-FAULTTEST_OBJS := $(BUILD)/kernel/tests/selftest/fault.c.o
-STRESSTEST_OBJS := $(BUILD)/kernel/tests/selftest/stress.c.o $(BUILD)/kernel/tests/selftest/clobber_vector.S.o
-$(BUILD)/kernel-faulttest.elf: $(KERNEL_OBJS) $(FAULTTEST_OBJS) linker.ld
-	@echo "  LD      $@"
-	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld \
-		$(KERNEL_OBJS) $(FAULTTEST_OBJS) $(KERNEL_LIBS) -o $@
-$(BUILD)/kernel-stresstest.elf: $(KERNEL_OBJS) $(STRESSTEST_OBJS) linker.ld
-	@echo "  LD      $@"
-	$(Q)$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld \
-		$(KERNEL_OBJS) $(STRESSTEST_OBJS) $(KERNEL_LIBS) -o $@
+# Test kernels: the same objects plus the test hooks of tests/selftest/ named for each. The
+# fault test raises a deliberate #PF after the host summary (the Bochs suite checks the dump);
+# the stress test wipes x87/SSE registers after VM exits and fires NMIs and host interrupts at
+# the hypervisor (the guests must not notice), with the speculation measures its config's host
+# name names forced on; the measurement kernel forces them alone, so that `make bench` can
+# price each one.
+SELFTEST := $(BUILD)/kernel/tests/selftest
+TEST_KERNEL_OBJS_faulttest := $(SELFTEST)/fault.c.o
+TEST_KERNEL_OBJS_stresstest := $(SELFTEST)/stress.c.o $(SELFTEST)/clobber_vector.S.o \
+                               $(SELFTEST)/measures.c.o
+TEST_KERNEL_OBJS_measures := $(SELFTEST)/measures.c.o
+define test_kernel_rule
+$(BUILD)/kernel-$(1).elf: $(KERNEL_OBJS) $(TEST_KERNEL_OBJS_$(1)) linker.ld
+	@echo "  LD      $$@"
+	$(Q)$(KERNEL_LINK) $(KERNEL_OBJS) $(TEST_KERNEL_OBJS_$(1)) $(KERNEL_LIBS) -o $$@
+endef
+$(foreach k,$(TEST_KERNELS),$(eval $(call test_kernel_rule,$(k))))
 
 # --- loader -------------------------------------------------------------------------------
 $(BUILD)/loader/%.c.o: %.c $(NEWLIB_OK)

@@ -68,4 +68,9 @@ void exception_dispatch(struct exception_frame *f)
 
 /* The normal kernel has no self-tests; test kernels override the first and may set the hook. */
 __attribute__((weak)) void selftest_after_summary(void) {}
+__attribute__((weak)) void selftest_spec_measures(struct spec_measures *m, const char *hostname)
+{
+	(void)m;
+	(void)hostname;
+}
 void (*selftest_exit_hook)(struct vcpu *v);

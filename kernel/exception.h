@@ -31,7 +31,11 @@ void exception_dispatch(struct exception_frame *f);
  * after the summary; tests/selftest/stress.c wipes vector registers after exits and fires host NMIs and
  * interrupts at the hypervisor. */
 struct vcpu;
+struct spec_measures;
 void selftest_after_summary(void);
 extern void (*selftest_exit_hook)(struct vcpu *v);
+/* Empty (weak) in the real kernel; the measurement kernel (tests/selftest/measures.c) forces
+ * the speculation measures the host name names on, to price each one in `make bench`. */
+void selftest_spec_measures(struct spec_measures *m, const char *hostname);
 
 #endif

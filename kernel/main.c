@@ -111,6 +111,7 @@ __attribute__((noreturn)) static void start_partitions(const struct boot_info *b
 	};
 	partitions_init(&env);
 	scheduler_init(host.tsc_hz);
+	selftest_spec_measures(&host.spec, cfg.hv.hostname);
 	vcpu_switch_init(host.vmx_caps.preemption_timer_shift, vmx.timer_saved, &host.spec);
 	bsp.next_timer_tsc = bsp.next_event_tsc = UINT64_MAX;
 	unsigned running = 0;

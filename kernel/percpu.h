@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "kernel/gdt.h"
+#include "vmx/entry_barriers.h"
 
 struct vcpu;
 struct partition;
@@ -28,7 +29,6 @@ struct percpu {
 	struct vcpu *fpu_owner;           /* whose extended state is in the registers (lazy) */
 	const struct partition *last_partition;  /* whose code ran here last (IBPB on change) */
 	uint64_t xcr0;                    /* the XCR0 value loaded now */
-	int l1d_flush_due;                /* the next VM entry flushes L1D (when in force) */
 
 	/* Time: the scheduler keeps these so the exit fast path compares, never searches. */
 	uint64_t slice_end_tsc;           /* the running vCPU's slice ends */
@@ -39,8 +39,11 @@ struct percpu {
 	uint64_t nmis_in_hypervisor;      /* NMIs taken through the IDT in hypervisor code */
 	uint64_t nmis_in_guest;           /* NMIs that caused a VM exit */
 	uint64_t host_interrupts;         /* external interrupts acknowledged on exit (EOI sent) */
-	uint64_t ibpbs, l1d_flushes;      /* speculation barriers issued on this CPU */
+	uint64_t ibpbs;                   /* IBPBs issued on partition switches */
+	uint64_t entry_barriers;          /* VM entries that ran the L1D flush or VERW (exit_stub.S) */
 };
+_Static_assert(offsetof(struct percpu, entry_barriers) == PERCPU_ENTRY_BARRIERS,
+	       "vmx/exit_stub.S counts entry barriers at this offset");
 
 static inline struct percpu *this_cpu(void)
 {

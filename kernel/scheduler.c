@@ -96,10 +96,11 @@ static void report_and_stop(void)
 	}
 	const struct percpu *cpu = this_cpu();
 	kprintf("[hv] CPU %u: %llu NMIs while guests ran, %llu in hypervisor code; %llu host "
-		"interrupts; %llu IBPBs, %llu L1D flushes\n", cpu->index,
+		"interrupts; %llu IBPBs on partition switches, %llu VM entries with L1D flush or "
+		"VERW\n", cpu->index,
 		(unsigned long long)cpu->nmis_in_guest, (unsigned long long)cpu->nmis_in_hypervisor,
 		(unsigned long long)cpu->host_interrupts, (unsigned long long)cpu->ibpbs,
-		(unsigned long long)cpu->l1d_flushes);
+		(unsigned long long)cpu->entry_barriers);
 	machine_stop("all partitions have stopped");
 }
 

@@ -29,9 +29,8 @@ enum vcpu_entry_work {
 	VCPU_WORK_INJECT    = 1 << 0,  /* pending virtual interrupts, or injection controls to update */
 	VCPU_WORK_TIMER     = 1 << 1,  /* the preemption timer must be re-armed */
 	VCPU_WORK_FPU       = 1 << 2,  /* its vector state or XCR0 is not in the registers */
-	VCPU_WORK_L1D_FLUSH = 1 << 3,  /* before every entry, while that measure is in force */
-	VCPU_WORK_VMCS      = 1 << 4,  /* another VMCS was loaded while it ran (a vCPU was built) */
-	VCPU_WORK_STATE     = 1 << 5,  /* it halted or stopped: the scheduler must look */
+	VCPU_WORK_VMCS      = 1 << 3,  /* another VMCS was loaded while it ran (a vCPU was built) */
+	VCPU_WORK_STATE     = 1 << 4,  /* it halted or stopped: the scheduler must look */
 };
 
 enum vcpu_state {

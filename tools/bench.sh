@@ -32,14 +32,58 @@ printf '%-44s %s\n' "bulkhead.efi (loader + embedded kernel):" "$(( $(stat -c %s
 printf '%-44s %s\n' "reserved region and its use:" "${summary#hypervisor: }"
 
 # VM-exit round trips, measured inside a guest with RDTSC over 10,000 iterations each
-# (tests/guests/bench.c), alone on the CPU (tests/configs/bench.cfg).
-make_esp "$work/esp-exits" "$BUILD/bulkhead.efi" "$TOP/tests/configs/bench.cfg" "$BUILD/guests/bench.elf"
-"$TOP/tools/make-disk.sh" "$work/esp-exits" "$work/exits.img" >/dev/null
-boot_bochs "$work/exits.img" "$work/exits.log" 'halted|stopping:' 240
+# (tests/guests/bench.c). Under Bochs one TSC tick is one emulated instruction (clock
+# sync=none), so these count the exit path's instructions, not real-hardware cycles.
+#   one:     the bench guest alone on CPU 0 (tests/configs/bench.cfg)
+#   sixteen: the same next to fifteen idle partitions (tests/configs/bench16.cfg)
+#   pair:    HC_YIELD round trips against a peer partition: two vCPU switches each
+#   l1d, verw, ibpb: the same on the measurement kernel with one speculation measure forced on
+#            (build/bulkhead-measures.efi; Bochs's CPU model enumerates none of them)
+exit_bench() {   # NAME EFI CFG HOSTNAME GUEST...
+	local name=$1 efi=$2 cfg=$3 host=$4; shift 4
+	make_esp "$work/esp-$name" "$efi" - "$@"
+	if [ "$host" = - ]; then cp "$cfg" "$work/esp-$name/EFI/BOOT/bulkhead.cfg"
+	else sed "s/^\[hypervisor\]$/[hypervisor]\nhostname = $host/" "$cfg" >"$work/esp-$name/EFI/BOOT/bulkhead.cfg"; fi
+	"$TOP/tools/make-disk.sh" "$work/esp-$name" "$work/$name.img" >/dev/null
+	boot_bochs "$work/$name.img" "$work/$name.log" 'halted|stopping:' 300
+}
+bench_elf="$BUILD/guests/bench.elf"
+( exit_bench one "$BUILD/bulkhead.efi" "$TOP/tests/configs/bench.cfg" - "$bench_elf"
+  exit_bench pair "$BUILD/bulkhead.efi" "$TOP/tests/configs/bench-pair.cfg" - "$bench_elf"
+  exit_bench verw "$BUILD/bulkhead-measures.efi" "$TOP/tests/configs/bench.cfg" measure-verw "$bench_elf" ) &
+( exit_bench sixteen "$BUILD/bulkhead.efi" "$TOP/tests/configs/bench16.cfg" - "$bench_elf" "$BUILD/guests/idle.elf"
+  exit_bench l1d "$BUILD/bulkhead-measures.efi" "$TOP/tests/configs/bench.cfg" measure-l1d "$bench_elf"
+  exit_bench ibpb "$BUILD/bulkhead-measures.efi" "$TOP/tests/configs/bench-pair.cfg" measure-ibpb "$bench_elf" ) &
+wait
+
+# field RUN NAME KEY: one number from a run's "BENCH NAME ... KEY=N" line.
+field() { text_of "$work/$1.log" | sed -n "s/^\[bench\] BENCH $2 .*$3=\([0-9]*\).*/\1/p" | head -n1; }
+row() {  # LABEL RUN NAME
+	printf '  %-44s %6s %7s %6s\n' "$1" "$(field "$2" "$3" avg)" "$(field "$2" "$3" median)" "$(field "$2" "$3" min)"
+}
+cost() {  # LABEL RUN BASE NAME DIVISOR
+	local with base
+	with=$(field "$2" "$4" median); base=$(field "$3" "$4" median)
+	if [ -n "$with" ] && [ -n "$base" ]; then
+		printf '  %-44s %s\n' "$1" "+$(( (with - base) / $5 )) ticks ($4 median $base -> $with)"
+	else
+		printf '  %-44s %s\n' "$1" "? (a run did not finish; see $work)"
+	fi
+}
 echo "VM-exit round trips (Bochs: emulated TSC ticks, a measure of the exit path's length in"
 echo "emulated instructions, not real-hardware cycles):"
-text_of "$work/exits.log" | sed -n 's/^\[bench\] BENCH \(.*\)/  \1/p'
-overhead=$(text_of "$work/exits.log" | sed -n 's/^\[hv\] memory overhead: //p' | head -n1)
-part=$(text_of "$work/exits.log" | grep -m1 "^\[hv\] partition 'bench' (id 0)" | sed 's/^\[hv\] //')
+printf '  %-44s %6s %7s %6s\n' "" avg median min
+row "CPUID exit, 1 partition on the CPU" one cpuid_exit
+row "CPUID exit, 16 partitions on the CPU" sixteen cpuid_exit
+row "VMCALL (HC_NOP), 1 partition on the CPU" one vmcall
+row "VMCALL (HC_NOP), 16 partitions on the CPU" sixteen vmcall
+row "HC_YIELD to another partition and back" pair yield
+printf '  %-44s %6s\n' "timing baseline (no exit)" "$(text_of "$work/one.log" | sed -n 's/^\[bench\] BENCH baseline avg=\([0-9]*\).*/\1/p')"
+echo "speculation measures (forced on in turn by the measurement kernel):"
+cost "L1D flush before VM entry, per exit" l1d one cpuid_exit 1
+cost "VERW before VM entry, per exit" verw one cpuid_exit 1
+cost "IBPB on a partition switch, per switch" ibpb pair yield 2
+overhead=$(text_of "$work/one.log" | sed -n 's/^\[hv\] memory overhead: //p' | head -n1)
+part=$(text_of "$work/one.log" | grep -m1 "^\[hv\] partition 'bench' (id 0)" | sed 's/^\[hv\] //')
 printf '%-44s %s\n' "per-partition memory overhead:" "${overhead:-?}"
 printf '%-44s %s\n' "the bench partition:" "${part:-?}"

@@ -5,10 +5,14 @@
  * registers into that vcpu (offsets pinned in kernel/vcpu.h), call vmx_exit_handler(vcpu), which
  * returns the vcpu to run next, and enter it. A VMLAUNCH/VMRESUME that fails as an instruction
  * falls through to vmx_entry_failed(vcpu), which stops that partition and returns the next vcpu.
- * Where the CPU needs it (vmx/spec_policy.c), VERW clears its buffers as the last thing before
- * VMRESUME/VMLAUNCH, after every load of hypervisor data (Intel, "Microarchitectural Data
- * Sampling": VERW with a valid data selector overwrites the buffers on MD_CLEAR CPUs).
+ * Where the CPU needs them (vmx/spec_policy.c), the L1D flush and VERW run as the last thing
+ * before VMRESUME/VMLAUNCH, after every load of hypervisor data but the guest's own registers
+ * (Intel's L1TF and "Microarchitectural Data Sampling" guidance: IA32_FLUSH_CMD writes back
+ * and invalidates L1D; VERW with a valid data selector overwrites the buffers on MD_CLEAR
+ * CPUs). An entry without them pays one compare.
  */
+#include "vmx/entry_barriers.h"
+
 #define VCPU_RAX 0
 #define VCPU_RBX 8
 #define VCPU_RCX 16
@@ -54,6 +58,9 @@ vmx_exit_entry:
 /* Enters the vcpu in %rax; RSP must be HOST_RSP (the slot that will hold it). */
 enter_rax:
 	movq	%rax, (%rsp)            /* the exit stub finds this vcpu here on the next exit */
+	cmpb	$0, vmx_entry_barriers(%rip)
+	jne	entry_barriers
+load_guest:
 	movq	VCPU_RBX(%rax), %rbx
 	movq	VCPU_RCX(%rax), %rcx
 	movq	VCPU_RDX(%rax), %rdx
@@ -68,10 +75,7 @@ enter_rax:
 	movq	VCPU_R13(%rax), %r13
 	movq	VCPU_R14(%rax), %r14
 	movq	VCPU_R15(%rax), %r15
-	testb	$1, vmx_entry_verw(%rip)
-	jz	3f
-	verw	vmx_entry_verw_selector(%rip)
-3:	cmpq	$0, VCPU_LAUNCHED(%rax)
+	cmpq	$0, VCPU_LAUNCHED(%rax)
 	movq	VCPU_RAX(%rax), %rax    /* mov leaves the flags of the cmp intact */
 	je	1f
 	vmresume
@@ -87,6 +91,21 @@ enter_rax:
 	movq	(%rsp), %rdi
 	call	vmx_entry_failed
 	jmp	enter_rax
+
+/* Out of line: the barriers in force, counted per CPU; then back to load the guest. */
+entry_barriers:
+	testb	$ENTRY_BARRIER_L1D_FLUSH, vmx_entry_barriers(%rip)
+	jz	4f
+	movl	$ENTRY_BARRIER_FLUSH_MSR, %ecx
+	movl	$1, %eax                /* L1D_FLUSH */
+	xorl	%edx, %edx
+	wrmsr
+	movq	(%rsp), %rax
+4:	testb	$ENTRY_BARRIER_VERW, vmx_entry_barriers(%rip)
+	jz	5f
+	verw	vmx_entry_verw_selector(%rip)
+5:	incq	%gs:PERCPU_ENTRY_BARRIERS
+	jmp	load_guest
 
 /* vmx_start(struct vcpu *first, uint64_t host_rsp): leave the boot stack for good. */
 	.globl vmx_start

@@ -7,7 +7,8 @@
  * loaded here, and only when the CPU changes vCPU. DR7 and IA32_DEBUGCTL travel in the VMCS
  * ("load/save debug controls"), the guest's TPR lives in its TPR shadow. The preemption timer
  * counts TSC >> shift (SDM 26.5.1) down to the CPU's next event, kept by the scheduler and
- * vcpu_set_timer. Interrupts go in when the guest can take them (RFLAGS.IF, no STI/MOV-SS
+ * vcpu_set_timer. The L1D flush and VERW, where in force, run in vmx/exit_stub.S after
+ * everything else, on every entry. Interrupts go in when the guest can take them (RFLAGS.IF, no STI/MOV-SS
  * shadow, no event already being injected) and its TPR lets them; otherwise interrupt-window
  * exiting or the TPR threshold (SDM 29.1.2, "TPR Virtualization") makes the CPU exit once it
  * can.
@@ -19,7 +20,6 @@
 #include "vmx/vmx.h"
 
 #define PRED_CMD_IBPB  1ull
-#define FLUSH_CMD_L1D  1ull
 #define RFLAGS_IF      (1ull << 9)
 
 static const uint32_t swapped_msr_numbers[SWAPPED_MSR_COUNT] = {
@@ -29,15 +29,15 @@ static const uint32_t swapped_msr_numbers[SWAPPED_MSR_COUNT] = {
 static unsigned swapped_count = SWAPPED_MSR_COUNT - 1;   /* + SPEC_CTRL where it exists */
 static unsigned timer_shift;
 static struct spec_measures spec;
-static bool ibpb_on, l1d_flush_on;
-/* Entry work every entry needs: re-arming the timer where exits do not save its count, the
- * L1D flush where it is in force. */
+static bool ibpb_on;
+/* Entry work every entry needs: re-arming the timer where exits do not save its count. */
 static uint32_t work_always;
 
-/* The VERW operand: any valid data segment selector will do (Intel, "MDS: Software Sequences").
- * The exit stub runs VERW just before VMRESUME when vmx_entry_verw is set. */
+/* Read by vmx/exit_stub.S: which entry barriers it runs (vmx/entry_barriers.h), and the VERW
+ * operand, for which any valid data segment selector will do (Intel, "MDS: Software
+ * Sequences to Overwrite Buffers"). */
+uint8_t vmx_entry_barriers;
 const uint16_t vmx_entry_verw_selector = GDT_KERNEL_DATA;
-uint8_t vmx_entry_verw;
 
 void vcpu_switch_init(unsigned preemption_shift, bool timer_saved_on_exit,
 		      const struct spec_measures *measures)
@@ -46,10 +46,9 @@ void vcpu_switch_init(unsigned preemption_shift, bool timer_saved_on_exit,
 	spec = *measures;
 	swapped_count = spec.spec_ctrl ? SWAPPED_MSR_COUNT : SWAPPED_MSR_COUNT - 1;
 	ibpb_on = spec.ibpb.state == SPEC_ON;
-	l1d_flush_on = spec.l1d_flush.state == SPEC_ON;
-	vmx_entry_verw = spec.verw.state == SPEC_ON;
-	work_always = (timer_saved_on_exit ? 0 : VCPU_WORK_TIMER) |
-		      (l1d_flush_on ? VCPU_WORK_L1D_FLUSH : 0);
+	vmx_entry_barriers = (spec.l1d_flush.state == SPEC_ON ? ENTRY_BARRIER_L1D_FLUSH : 0) |
+			     (spec.verw.state == SPEC_ON ? ENTRY_BARRIER_VERW : 0);
+	work_always = timer_saved_on_exit ? 0 : VCPU_WORK_TIMER;
 }
 
 const struct spec_measures *vcpu_switch_measures(void) { return &spec; }
@@ -153,10 +152,6 @@ void vcpu_prepare_entry(struct percpu *cpu, struct vcpu *v, uint64_t now)
 	arm_preemption_timer(cpu, now);
 	if (cpu->fpu_owner != v || cpu->xcr0 != v->xcr0)
 		fpu_prepare_entry(cpu, v);
-	if (l1d_flush_on) {
-		wrmsr(MSR_IA32_FLUSH_CMD, FLUSH_CMD_L1D);
-		cpu->l1d_flushes++;
-	}
 	/* A masked or windowed interrupt is looked at again at every entry until it goes in. */
 	injecting = vcpu_has_pending(v) || v->window_exiting || v->tpr_threshold;
 	v->entry_work = work_always | (injecting ? VCPU_WORK_INJECT : 0);

@@ -135,6 +135,13 @@ if [ "$nmi_hv" -ge 5 ]; then pass "NMIs in hypervisor code were handled and surv
 else fail "too few NMIs handled in hypervisor code (${nmi_hv})"; fi
 if [ "$host_irq" -ge 10 ]; then pass "host interrupts kept coming, so each got its EOI ($host_irq)"
 else fail "only $host_irq host interrupts: without an EOI the local APIC delivers just one"; fi
+check "$log" '^\[hv\] selftest: measures forced on for .stress-ibpb-l1d-verw.: IBPB on, L1D flush on, VERW on' "stress kernel forces every speculation measure on"
+barriers=$(text_of "$log" | sed -n 's/^\[hv\] CPU 0: .*; \([0-9]*\) IBPBs on partition switches, \([0-9]*\) VM entries with L1D flush or VERW$/\1 \2/p')
+read -r ibpbs entries <<<"${barriers:-0 0}"
+if [ "$ibpbs" -ge 100 ]; then pass "IBPB ran on partition switches ($ibpbs), and the guests' checks still pass"
+else fail "IBPB ran on only ${ibpbs} partition switches"; fi
+if [ "$entries" -ge 1000 ]; then pass "L1D flush and VERW ran before VM entries ($entries)"
+else fail "the entry barriers ran on only ${entries} VM entries"; fi
 check "$log" 'stopping: all partitions have stopped' "the stress machine outlives every guest and stops cleanly"
 check_absent "$log" 'EXCEPTION|PANIC|nested exception' "no hypervisor exception under NMIs and interrupts"
 
