@@ -32,6 +32,7 @@ check "$log" '^tsc: [0-9]+\.[0-9]{3} MHz \(' "TSC frequency reported"
 check "$log" '^  partition demo +32 MiB +cpus 0 +elf image hello\.elf, autostart' "partition from the config listed"
 check "$log" '^module: hello\.elf, [0-9]+ bytes at 0x' "boot module handed to the kernel"
 check "$log" '^vmx: not available on this CPU \(CPUID\.1:ECX\.VMX = 0\)' "summary says VMX is missing"
+check "$log" '^speculation: IBPB on partition switch: [a-z ]+ \(.*\); L1D flush on VM entry: [a-z ]+ \(.*\); VERW on VM entry: [a-z ]+ \(.*\); IA32_SPEC_CTRL ' "summary states the speculation measures and why"
 check_count "$log" 'error: this CPU has no VMX \(Intel VT-x\): Bulkhead cannot run partitions here' 1 "one clear no-VMX line"
 check "$log" 'stopping: no VMX \(on_stop = poweroff\)' "kernel stops cleanly"
 if [ "$BOOT_RESULT" = exited ]; then pass "machine powered off by itself (UEFI ResetSystem)"; else fail "machine did not power off ($BOOT_RESULT)"; fi
