@@ -3,7 +3,7 @@
 # Kernel code itself is built -mgeneral-regs-only, so these are newlib's (formatted output,
 # malloc). Guest vector state is protected from them by lazy XSAVE switching (kernel/fpu.c:
 # CR0.TS=1 after every exit, so the first such instruction traps and saves the guest's state
-# first), which the FPU-test kernel proves in Bochs; this list shows where that can trigger.
+# first), which the stress-test kernel proves in Bochs; this list shows where that can trigger.
 set -euo pipefail
 elf=$1
 hits=$(objdump -d --no-show-raw-insn "$elf" | awk '

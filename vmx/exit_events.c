@@ -43,7 +43,7 @@ enum exit_action exit_interrupt_window(struct vcpu *v)
 {
 	(void)v;
 	/* The guest can take interrupts again: the entry path injects what is pending and drops
-	 * interrupt-window exiting (kernel/scheduler.c). */
+	 * interrupt-window exiting (vmx/vcpu_switch.c). */
 	return EXIT_RESUME;
 }
 
