@@ -28,8 +28,6 @@ void lapic_init(void)
 	mmio = (volatile uint32_t *)(base & APIC_BASE_ADDR);
 }
 
-bool lapic_x2apic_mode(void) { return x2apic; }
-
 uint32_t lapic_read(unsigned reg)
 {
 	if (x2apic)
@@ -49,16 +47,16 @@ void lapic_eoi(void) { lapic_write(REG_EOI, 0); }
 
 unsigned lapic_spurious_vector(void) { return lapic_read(REG_SVR) & 0xff; }
 
+uint32_t lapic_id(void) { return x2apic ? lapic_read(REG_ID) : lapic_read(REG_ID) >> 24; }
+
 void lapic_self_nmi(void)
 {
 	uint32_t low = ICR_NMI | ICR_ASSERT;
 	if (x2apic) {
-		uint64_t id = lapic_read(REG_ID);
-		wrmsr(0x800 + REG_ICR_LOW / 16, (id << 32) | low);
+		wrmsr(0x800 + REG_ICR_LOW / 16, ((uint64_t)lapic_id() << 32) | low);
 		return;
 	}
-	uint32_t id = lapic_read(REG_ID) >> 24;
-	mmio[REG_ICR_HIGH / 4] = id << 24;
+	mmio[REG_ICR_HIGH / 4] = lapic_id() << 24;
 	mmio[REG_ICR_LOW / 4] = low;
 	for (int spin = 0; spin < 100000 && (mmio[REG_ICR_LOW / 4] & ICR_PENDING); spin++)
 		cpu_relax();

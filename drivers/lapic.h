@@ -12,9 +12,10 @@
 
 /* Reads IA32_APIC_BASE once per boot (all CPUs share the mode the firmware chose). */
 void lapic_init(void);
-bool lapic_x2apic_mode(void);
 void lapic_eoi(void);
 unsigned lapic_spurious_vector(void);
+/* The running CPU's APIC ID (bits 31:24 of the xAPIC ID register, all 32 bits in x2APIC mode). */
+uint32_t lapic_id(void);
 uint32_t lapic_read(unsigned reg);          /* reg: the xAPIC MMIO offset (0x20 ID, 0xb0 EOI...) */
 void lapic_write(unsigned reg, uint32_t value);
 /* Sends an NMI to the calling CPU (ICR: delivery mode NMI, destination shorthand "self" is

@@ -27,16 +27,13 @@ static const char *const names[32] = {
 };
 
 static volatile int in_dump;
-static volatile uint64_t nmis_before_percpu;
 bool exception_percpu_ready;
 
 void exception_dispatch(struct exception_frame *f)
 {
 	if (f->vector == 2) {
-		if (exception_percpu_ready)
+		if (exception_percpu_ready)       /* before that, GS is not ours: just return */
 			this_cpu()->nmis_in_hypervisor++;
-		else
-			nmis_before_percpu++;
 		return;
 	}
 	/* #NM after a VM exit is the lazy vector-state switch, not an error (kernel/fpu.h). */

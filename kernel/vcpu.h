@@ -86,10 +86,6 @@ struct vcpu {
 	uint64_t run_start_tsc;           /* TSC when its current run began; 0: not on a CPU */
 	uint64_t fpu_saves;               /* times the hypervisor had to save this vCPU's state */
 	uint64_t io_dropped;              /* writes to ports nobody emulates */
-	uint64_t switches_in;             /* times a CPU switched to it from another vCPU */
-	uint64_t host_nmis;               /* NMIs that arrived while it ran (taken by the hypervisor) */
-	uint64_t host_interrupts;         /* host interrupts that arrived while it ran */
-	uint64_t reinjected_events;       /* events re-delivered after an exit cut them short */
 };
 _Static_assert(offsetof(struct vcpu, regs) == 0, "exit_stub.S: regs first");
 _Static_assert(offsetof(struct guest_regs, r15) == 14 * 8, "exit_stub.S: 15 GPRs");

@@ -96,9 +96,7 @@ void vcpu_reinject_interrupted_event(struct vcpu *v)
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
 			   vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & ~(1ull << 3));
 	vmcs_write(VMCS_ENTRY_INTR_INFO, e.info);
-	v->reinjected_events++;
 }
-
 
 struct vcpu *vmx_exit_handler(struct vcpu *v);
 struct vcpu *vmx_entry_failed(struct vcpu *v);

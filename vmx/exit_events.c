@@ -33,7 +33,6 @@ enum exit_action exit_external_interrupt(struct vcpu *v)
 	uint32_t vector = (uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO) & INTR_INFO_VECTOR_MASK;
 	if (vector != lapic_spurious_vector())
 		lapic_eoi();
-	v->host_interrupts++;
 	this_cpu()->host_interrupts++;
 	vcpu_reinject_interrupted_event(v);
 	return EXIT_RESUME;
@@ -124,7 +123,6 @@ enum exit_action exit_exception_or_nmi(struct vcpu *v)
 	if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI) {
 		/* A host NMI (watchdog, another CPU, the platform): the hypervisor's, counted; the
 		 * guest never sees it and goes on. No hypervisor code uses NMIs for work yet. */
-		v->host_nmis++;
 		this_cpu()->nmis_in_guest++;
 		nmi_exit_unblock();
 		vcpu_reinject_interrupted_event(v);

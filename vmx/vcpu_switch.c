@@ -3,15 +3,14 @@
  * DR6, or the MSRs a guest uses without exits (KERNEL_GS_BASE, the SYSCALL MSRs, TSC_AUX,
  * SPEC_CTRL): VM entry and exit leave them as they are (SDM Vol. 3C 27.3.2 "Loading Guest
  * State" and 28.5 "Loading Host State" list what they load), so a guest would see whatever the
- * last vCPU on the CPU left there. They are saved and
- * loaded here, and only when the CPU changes vCPU. DR7 and IA32_DEBUGCTL travel in the VMCS
- * ("load/save debug controls"), the guest's TPR lives in its TPR shadow. The preemption timer
- * counts TSC >> shift (SDM 26.5.1) down to the CPU's next event, kept by the scheduler and
- * vcpu_set_timer. The L1D flush and VERW, where in force, run in vmx/exit_stub.S after
- * everything else, on every entry. Interrupts go in when the guest can take them (RFLAGS.IF, no STI/MOV-SS
- * shadow, no event already being injected) and its TPR lets them; otherwise interrupt-window
- * exiting or the TPR threshold (SDM 29.1.2, "TPR Virtualization") makes the CPU exit once it
- * can.
+ * last vCPU on the CPU left there. They are saved and loaded here, and only when the CPU
+ * changes vCPU. DR7 and IA32_DEBUGCTL travel in the VMCS ("load/save debug controls"), the
+ * guest's TPR lives in its TPR shadow. The preemption timer counts TSC >> shift (SDM 26.5.1)
+ * down to the CPU's next event, kept by the scheduler and vcpu_set_timer. The L1D flush and
+ * VERW, where in force, run in vmx/exit_stub.S after everything else, on every entry.
+ * Interrupts go in when the guest can take them (RFLAGS.IF, no STI/MOV-SS shadow, no event
+ * already being injected) and its TPR lets them; otherwise interrupt-window exiting or the TPR
+ * threshold (SDM 29.1.2, "TPR Virtualization") makes the CPU exit once it can.
  */
 #include "kernel/fpu.h"
 #include "kernel/partition.h"
@@ -28,7 +27,6 @@ static const uint32_t swapped_msr_numbers[SWAPPED_MSR_COUNT] = {
 };
 static unsigned swapped_count = SWAPPED_MSR_COUNT - 1;   /* + SPEC_CTRL where it exists */
 static unsigned timer_shift;
-static struct spec_measures spec;
 static bool ibpb_on;
 /* Entry work every entry needs: re-arming the timer where exits do not save its count. */
 static uint32_t work_always;
@@ -43,15 +41,12 @@ void vcpu_switch_init(unsigned preemption_shift, bool timer_saved_on_exit,
 		      const struct spec_measures *measures)
 {
 	timer_shift = preemption_shift;
-	spec = *measures;
-	swapped_count = spec.spec_ctrl ? SWAPPED_MSR_COUNT : SWAPPED_MSR_COUNT - 1;
-	ibpb_on = spec.ibpb.state == SPEC_ON;
-	vmx_entry_barriers = (spec.l1d_flush.state == SPEC_ON ? ENTRY_BARRIER_L1D_FLUSH : 0) |
-			     (spec.verw.state == SPEC_ON ? ENTRY_BARRIER_VERW : 0);
+	swapped_count = measures->spec_ctrl ? SWAPPED_MSR_COUNT : SWAPPED_MSR_COUNT - 1;
+	ibpb_on = measures->ibpb.state == SPEC_ON;
+	vmx_entry_barriers = (measures->l1d_flush.state == SPEC_ON ? ENTRY_BARRIER_L1D_FLUSH : 0) |
+			     (measures->verw.state == SPEC_ON ? ENTRY_BARRIER_VERW : 0);
 	work_always = timer_saved_on_exit ? 0 : VCPU_WORK_TIMER;
 }
-
-const struct spec_measures *vcpu_switch_measures(void) { return &spec; }
 
 static void save_unswitched(struct vcpu *v)
 {
@@ -85,7 +80,6 @@ static void switch_unswitched(struct percpu *cpu, struct vcpu *next)
 		save_unswitched(cpu->state_owner);
 	load_unswitched(next);
 	cpu->state_owner = next;
-	next->switches_in++;
 	if (cpu->last_partition != next->partition) {
 		if (ibpb_on) {
 			wrmsr(MSR_IA32_PRED_CMD, PRED_CMD_IBPB);
@@ -98,6 +92,12 @@ static void switch_unswitched(struct percpu *cpu, struct vcpu *next)
 bool vcpu_interrupt_deliverable(const struct vcpu *v)
 {
 	return vcpu_has_pending(v) && (vcpu_highest_pending(v) >> 4) > vcpu_tpr_class(v);
+}
+
+/* Something to inject, or injection controls still set for a masked or blocked interrupt. */
+static bool injection_pending(const struct vcpu *v)
+{
+	return vcpu_has_pending(v) || v->window_exiting || v->tpr_threshold;
 }
 
 static void update_injection(struct vcpu *v)
@@ -146,15 +146,13 @@ void vcpu_prepare_entry(struct percpu *cpu, struct vcpu *v, uint64_t now)
 		vmx_vmptrld(v);
 	if (cpu->state_owner != v)
 		switch_unswitched(cpu, v);
-	bool injecting = vcpu_has_pending(v) || v->window_exiting || v->tpr_threshold;
-	if (injecting)
+	if (injection_pending(v))
 		update_injection(v);
 	arm_preemption_timer(cpu, now);
 	if (cpu->fpu_owner != v || cpu->xcr0 != v->xcr0)
 		fpu_prepare_entry(cpu, v);
 	/* A masked or windowed interrupt is looked at again at every entry until it goes in. */
-	injecting = vcpu_has_pending(v) || v->window_exiting || v->tpr_threshold;
-	v->entry_work = work_always | (injecting ? VCPU_WORK_INJECT : 0);
+	v->entry_work = work_always | (injection_pending(v) ? VCPU_WORK_INJECT : 0);
 	if (!v->run_start_tsc)
 		v->run_start_tsc = now;
 }

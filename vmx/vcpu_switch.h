@@ -18,7 +18,6 @@
  * exits save its remaining count, and the speculation measures in force (vmx/spec_policy.c). */
 void vcpu_switch_init(unsigned preemption_shift, bool timer_saved_on_exit,
 		      const struct spec_measures *measures);
-const struct spec_measures *vcpu_switch_measures(void);
 
 /* Everything between "v runs next on cpu" and VM entry; `now` is a recent TSC reading, from
  * which v's run (and CPU time) counts if it was not running. An exit that resumes its vCPU

@@ -53,9 +53,8 @@ static void on_exit(struct vcpu *v)
 
 void selftest_after_summary(void)
 {
-	uint32_t apic_id = lapic_x2apic_mode() ? lapic_read(0x20) : lapic_read(0x20) >> 24;
 	/* PIT channel 0, mode 2 (rate generator), into the I/O APIC as NMIs. */
-	ioapic_write(IOAPIC_REDIR(PIT_PIN) + 1, apic_id << 24);
+	ioapic_write(IOAPIC_REDIR(PIT_PIN) + 1, lapic_id() << 24);
 	ioapic_write(IOAPIC_REDIR(PIT_PIN), DELIVERY_NMI);
 	outb(0x43, 0x34);
 	outb(0x40, PIT_COUNT & 0xff);
