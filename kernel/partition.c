@@ -94,8 +94,12 @@ static int build_vcpu(struct partition *p, uint64_t entry)
 		return -1;
 	v->xsave_area = (void *)area;
 	fpu_vcpu_init(v);
-	if (vmx_vcpu_setup(v, this_cpu(), env.hv_pool, p->eptp, entry, GUEST_STACK_TOP,
-			   GUEST_PAGE_TABLE_GPA) != 0)
+	struct vcpu_start start = { .mode = VCPU_START_LONG, .rip = entry, .rsp = GUEST_STACK_TOP,
+				    .cr3 = GUEST_PAGE_TABLE_GPA, .gdt_base = GUEST_GDT_BASE,
+				    .gdt_limit = GUEST_GDT_LIMIT, .code_selector = 0x08,
+				    .data_selector = 0x10, .tss_selector = 0x18,
+				    .tss_base = GUEST_TSS_GPA };
+	if (vmx_vcpu_setup(v, this_cpu(), env.hv_pool, p->eptp, &start) != 0)
 		return -1;
 	v->regs.rdi = START_INFO_GPA;
 	v->state = VCPU_RUNNABLE;

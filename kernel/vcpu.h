@@ -52,6 +52,7 @@ struct vcpu {
 	unsigned index;
 	uint16_t vpid;
 	enum vcpu_state state;
+	bool unrestricted;                /* an OS's vCPU: may switch paging and modes (vmx.h) */
 	struct cpuid_policy cpuid;        /* the virtual CPU it sees, fixed when it is built */
 	struct cpuid_regs4 cpuid_answer;  /* scratch for the CPUID exit handler */
 	void *vmcs;                       /* 4 KiB, identity-mapped (pointer == physical) */

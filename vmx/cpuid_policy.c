@@ -16,8 +16,8 @@
 #define L1_ECX_MONITOR      BIT(3)      /* MONITOR/MWAIT: would idle the physical CPU */
 #define L1_ECX_VMX          BIT(5)      /* no nested VMX */
 #define L1_ECX_SMX          BIT(6)      /* GETSEC: never for a guest */
-#define L1_ECX_X2APIC       BIT(21)     /* no virtual x2APIC */
-#define L1_ECX_TSC_DEADLINE BIT(24)     /* no virtual local APIC timer (HC_TIMER_SET instead) */
+#define L1_ECX_X2APIC       BIT(21)     /* ELF partitions: no virtual x2APIC (OS ones: vdev/) */
+#define L1_ECX_TSC_DEADLINE BIT(24)     /* ELF: HC_TIMER_SET instead of a local APIC timer */
 #define L1_ECX_HYPERVISOR   BIT(31)     /* "running under a hypervisor": look at 0x40000000 */
 
 /* Leaf 7 subleaf 0. */
@@ -39,17 +39,65 @@
 #define LD1_EAX_XSAVES      BIT(3)      /* "enable XSAVES/XRSTORS" is off: they would #UD */
 #define LD1_EAX_XFD         BIT(4)      /* extended feature disable MSRs are not offered */
 
+/* Leaf 6 EAX: the APIC timer runs in every C-state (the virtual one always does). */
+#define L6_EAX_ARAT         BIT(2)
+
 /* Leaf 0x80000001 EDX. */
 #define LX1_EDX_RDTSCP      BIT(27)
+
+struct cpuid_regs4 cpuid_tsc_leaf(uint64_t tsc_hz)
+{
+	uint32_t ratio = tsc_hz ? (uint32_t)((tsc_hz - 1) / 0xffffffffull) + 1 : 1;
+	return (struct cpuid_regs4){ 1, ratio, (uint32_t)(tsc_hz / ratio), 0 };
+}
+
+/* The leaves only an OS partition has; true when (leaf, subleaf) was one of them. */
+static int os_platform_leaf(uint32_t leaf, struct cpuid_regs4 *r, const struct cpuid_policy *p)
+{
+	uint32_t mhz = (uint32_t)(p->tsc_hz / 1000000);
+	switch (leaf) {
+	case 0:
+		if (r->eax < CPUID_OS_MAX_LEAF)
+			r->eax = CPUID_OS_MAX_LEAF;
+		return 1;
+	case 6:
+		*r = (struct cpuid_regs4){ L6_EAX_ARAT, 0, 0, 0 };
+		return 1;
+	case 0x15:
+		*r = cpuid_tsc_leaf(p->tsc_hz);
+		return 1;
+	case 0x16:      /* base and maximum frequency in MHz, bus (reference) 100 MHz */
+		*r = (struct cpuid_regs4){ mhz ? mhz : 1, mhz ? mhz : 1, 100, 0 };
+		return 1;
+	case CPUID_KVM_LEAF_BASE:
+		*r = (struct cpuid_regs4){ CPUID_KVM_LEAF_FEATURES, CPUID_KVM_SIGNATURE_EBX,
+					   CPUID_KVM_SIGNATURE_ECX, CPUID_KVM_SIGNATURE_EDX };
+		return 1;
+	case CPUID_KVM_LEAF_FEATURES:   /* no paravirtual feature (no kvmclock, no PV EOI...) */
+		*r = (struct cpuid_regs4){ 0, 0, 0, 0 };
+		return 1;
+	default:
+		/* Basic leaves the real CPU lacks: on Intel they would echo its highest leaf. */
+		if (leaf > p->host_max_leaf && leaf <= CPUID_OS_MAX_LEAF) {
+			*r = (struct cpuid_regs4){ 0, 0, 0, 0 };
+			return 1;
+		}
+		return 0;
+	}
+}
 
 void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, struct cpuid_regs4 *r,
 			const struct cpuid_policy *p)
 {
+	if (p->os_platform && os_platform_leaf(leaf, r, p))
+		return;
 	switch (leaf) {
 	case 1:
 		r->ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_SMX | L1_ECX_X2APIC |
 			    L1_ECX_TSC_DEADLINE);
 		r->ecx |= L1_ECX_HYPERVISOR;
+		if (p->os_platform)
+			r->ecx |= L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE;
 		/* EBX[31:24] initial APIC ID, [23:16] logical processors per package: the
 		 * partition's, not the host's. Brand index and CLFLUSH size (15:0) stay. */
 		r->ebx = (r->ebx & 0xffffu) | ((p->vcpu_index & 0xffu) << 24) |

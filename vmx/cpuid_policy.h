@@ -29,7 +29,28 @@ struct cpuid_policy {
 	int rdtscp_allowed;         /* "enable RDTSCP" secondary control is on */
 	uint64_t xcr0_offered;      /* xcr0_offer() of the CPU's XCR0 bits */
 	uint32_t xsave_size_offered;    /* XSAVE area bytes for all of xcr0_offered */
+	/* An operating system's partition (Linux, Multiboot) sees the virtual PC platform of
+	 * vdev/: an x2APIC with TSC-deadline timer and always-running timer (ARAT), the TSC and
+	 * its frequency in leaves 0x15/0x16 (so it never calibrates against a PIT), and, next to
+	 * Bulkhead's own leaves, a KVM-compatible block at CPUID_KVM_LEAF_BASE with no
+	 * paravirtual features, the one way stock Linux keeps x2APIC without an IOMMU. */
+	int os_platform;
+	uint64_t tsc_hz;
+	uint32_t host_max_leaf;     /* CPUID.0:EAX of the real CPU */
 };
+
+#define CPUID_KVM_LEAF_BASE     0x40000100u
+#define CPUID_KVM_LEAF_FEATURES 0x40000101u
+/* "KVMKVMKVM\0\0\0": how Linux finds the KVM interface (it scans 0x40000000-0x4000ff00). */
+#define CPUID_KVM_SIGNATURE_EBX 0x4b4d564bu
+#define CPUID_KVM_SIGNATURE_ECX 0x564b4d56u
+#define CPUID_KVM_SIGNATURE_EDX 0x0000004du
+/* The basic leaves an OS partition is given, up to the processor frequency leaf. */
+#define CPUID_OS_MAX_LEAF       0x16u
+
+/* Leaf 0x15 for a TSC of tsc_hz: the crystal ratio EBX/EAX and the crystal frequency ECX, with
+ * the crystal as fast as 32 bits allow (the virtual local APIC timer counts at that rate). */
+struct cpuid_regs4 cpuid_tsc_leaf(uint64_t tsc_hz);
 
 /* XCR0 components (SDM Vol. 1, 13.1). */
 #define XCR0_X87        (1ull << 0)

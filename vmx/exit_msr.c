@@ -63,10 +63,10 @@ static bool write_efer(uint64_t value)
 {
 	uint64_t old = vmcs_read(VMCS_GUEST_EFER);
 	/* Writable: SCE, LME, NXE. LMA is the CPU's to set; LME may not change while paging is
-	 * on (SDM Vol. 3A 9.8.5), which is always true for our guests. */
+	 * on (SDM Vol. 3A 10.8.5), which is always true for ELF guests. */
 	if (value & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
 		return false;
-	if ((value ^ old) & EFER_LME)
+	if (((value ^ old) & EFER_LME) && (vmcs_read(VMCS_GUEST_CR0) >> 31) & 1)
 		return false;
 	vmcs_write(VMCS_GUEST_EFER, (value & ~EFER_LMA) | (old & EFER_LMA));
 	return true;

@@ -64,7 +64,9 @@ int vmx_global_init(const struct vmx_caps *caps, struct frame_alloc *pool)
 			    PROC_USE_MSR_BITMAPS | PROC_SECONDARY_CONTROLS;
 	uint32_t proc_opt = PROC_MWAIT_EXITING | PROC_MONITOR_EXITING | PROC_RDPMC_EXITING;
 	uint32_t proc2_req = PROC2_ENABLE_EPT;
-	uint32_t proc2_opt = PROC2_ENABLE_VPID | PROC2_ENABLE_RDTSCP;
+	/* Unrestricted guest is needed only by operating-system partitions (Linux, Multiboot),
+	 * which are refused where it is missing. */
+	uint32_t proc2_opt = PROC2_ENABLE_VPID | PROC2_ENABLE_RDTSCP | PROC2_UNRESTRICTED_GUEST;
 	uint32_t exit_req = EXIT_SAVE_DEBUG_CONTROLS | EXIT_HOST_64BIT | EXIT_ACK_INTERRUPT |
 			    EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT;
 	/* Saving the remaining preemption-timer count lets an exit resume without re-arming it. */
@@ -82,6 +84,8 @@ int vmx_global_init(const struct vmx_caps *caps, struct frame_alloc *pool)
 	vmx.rdtscp = (vmx.proc2 & PROC2_ENABLE_RDTSCP) != 0;
 	vmx.vpid = (vmx.proc2 & PROC2_ENABLE_VPID) != 0;
 	vmx.timer_saved = (vmx.exit & EXIT_SAVE_PREEMPTION_TIMER) != 0;
+	vmx.unrestricted = (vmx.proc2 & PROC2_UNRESTRICTED_GUEST) != 0;
+	vmx.proc2 &= ~PROC2_UNRESTRICTED_GUEST;           /* per vCPU, below */
 	if (!caps->ept_4level || !caps->ept_wb || !caps->invept) {
 		klog(LOG_ERROR, "VMX: EPT lacks 4-level walks, write-back memory or INVEPT");
 		return -1;
@@ -238,7 +242,18 @@ static void setup_host_state(struct percpu *cpu)
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)vmx_exit_entry);
 }
 
-static void setup_controls(struct vcpu *v, uint64_t eptp)
+#define CR0_PE (1ull << 0)
+#define CR0_ET (1ull << 4)
+#define CR0_NE (1ull << 5)
+#define CR0_PG (1ull << 31)
+
+uint64_t vmx_cr0_mask(bool unrestricted)
+{
+	uint64_t fixed = vmx.cr0_fixed0 | ~vmx.cr0_fixed1;
+	return unrestricted ? fixed & ~(CR0_PE | CR0_PG) : fixed;
+}
+
+static void setup_controls(struct vcpu *v, uint64_t eptp, bool unrestricted)
 {
 	/* The TPR shadow: MOV to/from CR8 use this page's TPR field (SDM 29.3); the threshold is
 	 * kept by vmx/vcpu_switch.c (0 = no TPR-below-threshold exits). */
@@ -246,9 +261,9 @@ static void setup_controls(struct vcpu *v, uint64_t eptp)
 	vmcs_write(VMCS_TPR_THRESHOLD, 0);
 	vmcs_write(VMCS_PIN_CONTROLS, vmx.pin);
 	vmcs_write(VMCS_PROC_CONTROLS, vmx.proc);
-	vmcs_write(VMCS_PROC_CONTROLS2, vmx.proc2);
+	vmcs_write(VMCS_PROC_CONTROLS2, vmx.proc2 | (unrestricted ? PROC2_UNRESTRICTED_GUEST : 0));
 	vmcs_write(VMCS_EXIT_CONTROLS, vmx.exit);
-	vmcs_write(VMCS_ENTRY_CONTROLS, vmx.entry | ENTRY_IA32E_GUEST);
+	vmcs_write(VMCS_ENTRY_CONTROLS, vmx.entry);      /* IA-32e mode guest: setup_guest_state */
 	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);            /* guests handle their own exceptions */
 	vmcs_write(VMCS_PF_ERROR_MASK, 0);
 	vmcs_write(VMCS_PF_ERROR_MATCH, 0);
@@ -265,7 +280,7 @@ static void setup_controls(struct vcpu *v, uint64_t eptp)
 		vmcs_write(VMCS_VPID, v->vpid);
 	vmcs_write(VMCS_TSC_OFFSET, 0);
 	/* Bits the guest may not change exit to us; it reads its own view from the shadows. */
-	vmcs_write(VMCS_CR0_MASK, vmx.cr0_fixed0 | ~vmx.cr0_fixed1);
+	vmcs_write(VMCS_CR0_MASK, vmx_cr0_mask(unrestricted));
 	vmcs_write(VMCS_CR4_MASK, ~vmx.cr4_guest_owned);
 }
 
@@ -280,39 +295,52 @@ static void set_segment(enum vmcs_field sel, uint16_t selector, uint32_t access)
 	vmcs_write((enum vmcs_field)(VMCS_GUEST_ES_ACCESS + 2 * i), access);
 }
 
-static void setup_guest_state(uint64_t rip, uint64_t rsp, uint64_t cr3)
+static void setup_guest_state(const struct vcpu_start *st)
 {
-	/* A 64-bit guest: paging, PAE, long mode, flat segments. SSE enabled for the guest. */
-	uint64_t cr0 = (1ull << 0) | (1ull << 1) | (1ull << 4) | (1ull << 5) | (1ull << 16) | (1ull << 31);
-	uint64_t cr4 = (1ull << 5) | (1ull << 9) | (1ull << 10);   /* PAE, OSFXSR, OSXMMEXCPT */
-	vmcs_write(VMCS_GUEST_CR0, vmx_apply_fixed(cr0, vmx.cr0_fixed0, vmx.cr0_fixed1));
+	/* Both modes: protection on, SSE usable (CR0.MP/ET/NE, CR4.OSFXSR/OSXMMEXCPT would be
+	 * set by any OS; ELF guests get them ready). Long mode adds paging, PAE, LME/LMA and the
+	 * IA-32e-mode-guest entry control; 32-bit protected mode has paging off, which only an
+	 * unrestricted guest may have (SDM Vol. 3C 27.3.1.1). */
+	bool lm = st->mode == VCPU_START_LONG;
+	uint64_t cr0 = lm ? CR0_PE | (1ull << 1) | CR0_ET | CR0_NE | (1ull << 16) | CR0_PG
+			  : CR0_PE | CR0_ET;
+	uint64_t cr4 = lm ? (1ull << 5) | (1ull << 9) | (1ull << 10) : 0;
+	uint64_t real_cr0 = vmx_apply_fixed(cr0, vmx.cr0_fixed0, vmx.cr0_fixed1);
+	if (st->unrestricted && !lm)
+		real_cr0 &= ~CR0_PG;
+	vmcs_write(VMCS_GUEST_CR0, real_cr0);
 	vmcs_write(VMCS_CR0_READ_SHADOW, cr0);
 	vmcs_write(VMCS_GUEST_CR4, vmx_apply_fixed(cr4, vmx.cr4_fixed0, vmx.cr4_fixed1));
 	vmcs_write(VMCS_CR4_READ_SHADOW, cr4);
-	vmcs_write(VMCS_GUEST_CR3, cr3);
-	vmcs_write(VMCS_GUEST_EFER, (1ull << 8) | (1ull << 10));   /* LME, LMA */
+	vmcs_write(VMCS_GUEST_CR3, st->cr3);
+	vmcs_write(VMCS_GUEST_EFER, lm ? (1ull << 8) | (1ull << 10) : 0);   /* LME, LMA */
+	if (lm)
+		vmcs_write(VMCS_ENTRY_CONTROLS, vmx.entry | ENTRY_IA32E_GUEST);
 	vmcs_write(VMCS_GUEST_PAT, 0x0007040600070406ull);        /* the power-on PAT */
 	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
 	vmcs_write(VMCS_GUEST_DR7, 0x400);
 
-	set_segment(VMCS_GUEST_CS_SELECTOR, 0x08, 0xa09b);         /* code, L=1, G=1 */
-	set_segment(VMCS_GUEST_SS_SELECTOR, 0x10, 0xc093);
-	set_segment(VMCS_GUEST_DS_SELECTOR, 0x10, 0xc093);
-	set_segment(VMCS_GUEST_ES_SELECTOR, 0x10, 0xc093);
-	set_segment(VMCS_GUEST_FS_SELECTOR, 0x10, 0xc093);
-	set_segment(VMCS_GUEST_GS_SELECTOR, 0x10, 0xc093);
+	uint32_t code = lm ? 0xa09b : 0xc09b;                      /* L=1 or D=1; G=1 */
+	set_segment(VMCS_GUEST_CS_SELECTOR, st->code_selector, code);
+	set_segment(VMCS_GUEST_SS_SELECTOR, st->data_selector, 0xc093);
+	set_segment(VMCS_GUEST_DS_SELECTOR, st->data_selector, 0xc093);
+	set_segment(VMCS_GUEST_ES_SELECTOR, st->data_selector, 0xc093);
+	set_segment(VMCS_GUEST_FS_SELECTOR, st->data_selector, 0xc093);
+	set_segment(VMCS_GUEST_GS_SELECTOR, st->data_selector, 0xc093);
 	set_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0x10000);         /* unusable */
-	vmcs_write(VMCS_GUEST_TR_SELECTOR, 0x18);                  /* busy 64-bit TSS */
-	vmcs_write(VMCS_GUEST_TR_BASE, GUEST_TSS_GPA);
+	/* A busy TSS (64-bit, or 32-bit outside long mode: the same type 0xB). Entry loads TR
+	 * from here, so the descriptor need not exist in the guest's GDT until it reloads TR. */
+	vmcs_write(VMCS_GUEST_TR_SELECTOR, st->tss_selector);
+	vmcs_write(VMCS_GUEST_TR_BASE, st->tss_base);
 	vmcs_write(VMCS_GUEST_TR_LIMIT, 0x67);
 	vmcs_write(VMCS_GUEST_TR_ACCESS, 0x8b);
-	vmcs_write(VMCS_GUEST_GDTR_BASE, GUEST_GDT_BASE);
-	vmcs_write(VMCS_GUEST_GDTR_LIMIT, GUEST_GDT_LIMIT);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, st->gdt_base);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, st->gdt_limit);
 	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
 	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
 
-	vmcs_write(VMCS_GUEST_RIP, rip);
-	vmcs_write(VMCS_GUEST_RSP, rsp);
+	vmcs_write(VMCS_GUEST_RIP, st->rip);
+	vmcs_write(VMCS_GUEST_RSP, st->rsp);
 	vmcs_write(VMCS_GUEST_RFLAGS, 0x2);
 	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
 	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
@@ -324,7 +352,7 @@ static void setup_guest_state(uint64_t rip, uint64_t rsp, uint64_t cr3)
 }
 
 int vmx_vcpu_setup(struct vcpu *v, struct percpu *cpu, struct frame_alloc *pool, uint64_t eptp,
-		   uint64_t rip, uint64_t rsp, uint64_t cr3)
+		   const struct vcpu_start *start)
 {
 	uint64_t vmcs = zeroed_page(pool);
 	if (!vmcs)
@@ -344,8 +372,8 @@ int vmx_vcpu_setup(struct vcpu *v, struct percpu *cpu, struct frame_alloc *pool,
 	vmx_vmclear(v);
 	vmx_vmptrld(v);
 	setup_host_state(cpu);
-	setup_controls(v, eptp);
-	setup_guest_state(rip, rsp, cr3);
+	setup_controls(v, eptp, start->unrestricted);
+	setup_guest_state(start);
 	vmx_invvpid_single(v->vpid);
 	return 0;
 }

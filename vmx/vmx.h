@@ -23,6 +23,25 @@ struct vmx_config {
 	int rdtscp;
 	int vpid;
 	int timer_saved;                                 /* exits save the preemption timer count */
+	int unrestricted;                                /* "unrestricted guest" can be set */
+};
+
+/* How a vCPU begins (the guest-state checks of SDM Vol. 3C 27.3.1 for each). */
+enum vcpu_start_mode {
+	VCPU_START_LONG,         /* 64-bit mode, paging on (ELF guests, Linux's 64-bit entry) */
+	VCPU_START_PROTECTED32,  /* 32-bit protected mode, paging off (Multiboot) */
+};
+
+struct vcpu_start {
+	enum vcpu_start_mode mode;
+	uint64_t rip, rsp, cr3;
+	uint64_t gdt_base;
+	uint16_t gdt_limit;
+	uint16_t code_selector, data_selector, tss_selector;
+	uint64_t tss_base;
+	/* An operating system's vCPU ("unrestricted guest", SDM Vol. 3C 26.6): it may turn paging
+	 * and protected mode off and on, as Linux's boot code and Multiboot kernels do. */
+	bool unrestricted;
 };
 
 extern struct vmx_config vmx;
@@ -32,10 +51,13 @@ extern struct vmx_config vmx;
 int vmx_global_init(const struct vmx_caps *caps, struct frame_alloc *pool);
 /* VMXON on the calling CPU. Returns 0, or -1 after logging why. */
 int vmx_cpu_enable(struct percpu *cpu, const struct vmx_caps *caps, struct frame_alloc *pool);
-/* Allocates and fills a vCPU's VMCS (and its virtual-APIC page) for a 64-bit guest starting at
- * `rip`; leaves it current. */
+/* Allocates and fills a vCPU's VMCS (and its virtual-APIC page) for a guest starting as `start`
+ * says; leaves it current. */
 int vmx_vcpu_setup(struct vcpu *v, struct percpu *cpu, struct frame_alloc *pool, uint64_t eptp,
-		   uint64_t rip, uint64_t rsp, uint64_t cr3);
+		   const struct vcpu_start *start);
+/* The CR0 bits a vCPU may not change without an exit: those VMX operation fixes, less PE and
+ * PG for an unrestricted guest. */
+uint64_t vmx_cr0_mask(bool unrestricted);
 
 void vmx_vmptrld(struct vcpu *v);
 void vmx_vmclear(struct vcpu *v);

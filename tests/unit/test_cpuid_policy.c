@@ -153,6 +153,77 @@ static void test_hypervisor_leaves(void **state)
 	assert_regs(r, ~0u, ~0u, ~0u, ~0u);
 }
 
+static const struct cpuid_policy os = {
+	.vcpu_count = 1, .vcpu_index = 0, .partition_id = 4, .xcr0_offered = 0x7,
+	.xsave_size_offered = 832, .os_platform = 1, .tsc_hz = 2400000000ull, .host_max_leaf = 0xd,
+};
+
+/* An OS partition: x2APIC, TSC-deadline and ARAT offered; TSC and CPU frequency stated. */
+static void test_os_platform_leaves(void **state)
+{
+	(void)state;
+	struct cpuid_regs4 zero = { 0, 0, 0, 0 };
+	struct cpuid_regs4 r = apply(1, 0, zero, &os);
+	assert_true(r.ecx & (1u << 21));
+	assert_true(r.ecx & (1u << 24));
+	assert_true(r.ecx & (1u << 31));
+	r = apply(1, 0, ones, &os);
+	assert_false(r.ecx & (1u << 5));              /* VMX still hidden */
+	/* ELF partitions keep neither. */
+	r = apply(1, 0, ones, &pol);
+	assert_false(r.ecx & ((1u << 21) | (1u << 24)));
+
+	r = apply(6, 0, ones, &os);
+	assert_regs(r, 4, 0, 0, 0);
+	r = apply(0x15, 0, ones, &os);
+	assert_regs(r, 1, 1, 2400000000u, 0);
+	r = apply(0x16, 0, ones, &os);
+	assert_regs(r, 2400, 2400, 100, 0);
+	/* The basic range reaches 0x16; leaves the CPU lacks read as zeros, not its last leaf. */
+	r = (struct cpuid_regs4){ 0xd, 1, 2, 3 };
+	r = apply(0, 0, r, &os);
+	assert_int_equal(r.eax, 0x16);
+	r = (struct cpuid_regs4){ 0x1b, 1, 2, 3 };
+	r = apply(0, 0, r, &os);
+	assert_int_equal(r.eax, 0x1b);
+	r = apply(0x10, 0, ones, &os);
+	assert_regs(r, 0, 0, 0, 0);
+	r = apply(0x10, 0, ones, &pol);
+	assert_regs(r, ~0u, ~0u, ~0u, ~0u);
+}
+
+static void test_os_platform_hypervisor_leaves(void **state)
+{
+	(void)state;
+	/* Bulkhead's own block stays first; the KVM-compatible one follows, with no features. */
+	struct cpuid_regs4 r = apply(0x40000000, 0, ones, &os);
+	assert_regs(r, 0x40000001, 0x6b6c7542, 0x64616568, 0x00005648);
+	r = apply(0x40000100, 0, ones, &os);
+	char sig[12];
+	memcpy(sig, &r.ebx, 4);
+	memcpy(sig + 4, &r.ecx, 4);
+	memcpy(sig + 8, &r.edx, 4);
+	assert_memory_equal(sig, "KVMKVMKVM\0\0\0", 12);
+	assert_int_equal(r.eax, 0x40000101);
+	r = apply(0x40000101, 0, ones, &os);
+	assert_regs(r, 0, 0, 0, 0);
+	/* ELF partitions see no KVM block. */
+	r = apply(0x40000100, 0, ones, &pol);
+	assert_regs(r, 0, 0, 0, 0);
+}
+
+/* A TSC beyond 32 bits of Hz gets a crystal ratio instead. */
+static void test_tsc_leaf_ratio(void **state)
+{
+	(void)state;
+	struct cpuid_regs4 r = cpuid_tsc_leaf(5000000000ull);
+	assert_int_equal(r.eax, 1);
+	assert_int_equal(r.ebx, 2);
+	assert_int_equal(r.ecx, 2500000000u);
+	r = cpuid_tsc_leaf(0xffffffffull);
+	assert_regs(r, 1, 1, 0xffffffffu, 0);
+}
+
 static void test_rdtscp(void **state)
 {
 	(void)state;
@@ -316,6 +387,9 @@ int main(void)
 		cmocka_unit_test(test_topology_leaves),
 		cmocka_unit_test(test_hypervisor_leaves),
 		cmocka_unit_test(test_rdtscp),
+		cmocka_unit_test(test_os_platform_leaves),
+		cmocka_unit_test(test_os_platform_hypervisor_leaves),
+		cmocka_unit_test(test_tsc_leaf_ratio),
 		cmocka_unit_test(test_other_leaves_unchanged),
 		cmocka_unit_test(test_xsave_leaf),
 		cmocka_unit_test(test_xcr0_offer),
