@@ -97,6 +97,36 @@ static UINT64 find_rsdp(void)
 
 /* Images the embedded default config names come from inside this loader, so a bare ESP holding
  * only BOOTX64.EFI still boots something real. */
+/* Days from 1970-01-01 to a date of the proleptic Gregorian calendar: whole 400-year eras
+ * (146097 days each) from 0000-03-01, then the day of the era, with the year starting in
+ * March so that the leap day falls last. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* UEFI spec 2.9, 8.3 "Time Services": EFI_TIME is local time TimeZone minutes ahead of UTC,
+ * or unspecified (0x7FF), which PCs use for a clock kept in local time; taken as UTC then. */
+static void read_wallclock(struct boot_info *bi)
+{
+	EFI_TIME t;
+	if (EFI_ERROR(RT->GetTime(&t, NULL)) || t.Month < 1 || t.Month > 12 || t.Day < 1 ||
+	    t.Day > 31 || t.Hour > 23 || t.Minute > 59 || t.Second > 59)
+		return;
+	bi->wallclock_tsc = rdtsc();
+	int64_t secs = days_from_civil(t.Year, t.Month, t.Day) * 86400 + t.Hour * 3600 +
+		       t.Minute * 60 + t.Second;
+	if (t.TimeZone != EFI_UNSPECIFIED_TIMEZONE && t.TimeZone >= -1440 && t.TimeZone <= 1440)
+		secs -= (int64_t)t.TimeZone * 60;
+	bi->wallclock_unix = secs;
+	bi->wallclock_valid = 1;
+}
+
 static EFI_STATUS read_builtin(const char *name, EFI_PHYSICAL_ADDRESS *addr, UINT64 *size)
 {
 	const char *start, *end;
@@ -250,6 +280,7 @@ static EFI_STATUS run(EFI_HANDLE image)
 	bi->rsdp = find_rsdp();
 	bi->efi_reset_system = (UINT64)(UINTN)RT->ResetSystem;
 	bi->loader_start_tsc = start_tsc;
+	read_wallclock(bi);
 
 	for (unsigned i = 0; i < cfg.partition_count; i++) {
 		const struct partition_config *p = &cfg.partitions[i];

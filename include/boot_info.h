@@ -65,6 +65,13 @@ struct boot_info {
 	uint64_t loader_start_tsc;      /* TSC when the loader started: boot time measurement */
 	uint64_t loader_exit_tsc;       /* TSC just before the jump to the kernel */
 	uint64_t boot_page_tables;      /* physical CR3 the loader used for the jump */
+	/* The firmware's wall clock (UEFI GetTime, taken as UTC when the firmware gives no time
+	 * zone) and the TSC when it was read; wallclock_valid 0 when the firmware had none. The
+	 * virtual CMOS clocks of partitions run from it. */
+	int64_t  wallclock_unix;
+	uint64_t wallclock_tsc;
+	uint32_t wallclock_valid;
+	uint32_t reserved1;
 
 	uint32_t mem_count;
 	uint32_t module_count;

@@ -686,9 +686,9 @@ static bool set_value(struct parser *p, unsigned line, enum key k, struct span v
 		return copy_field(p, line, k, v, pc->cmdline, sizeof pc->cmdline);
 
 	case K_TYPE:
-		i = span_choice(v, "elf|linux");
+		i = span_choice(v, "elf|linux|multiboot");
 		if (i < 0) {
-			REPORT(errs, line, "bad type '%s' (use elf or linux)", clip(&c, v));
+			REPORT(errs, line, "bad type '%s' (use elf, linux or multiboot)", clip(&c, v));
 			return false;
 		}
 		pc->type = (enum partition_type)i;
@@ -724,10 +724,10 @@ static void finish_section(struct parser *p)
 			       "%s has no image; add a line like 'image = guest.elf'", p->label);
 		/* A bad type line was reported already; don't guess what it meant. */
 		bool type_known = !(p->seen & KBIT(K_TYPE)) || (p->stored & KBIT(K_TYPE));
-		if ((p->stored & KBIT(K_INITRD)) && type_known && pc->type != PARTITION_LINUX)
+		if ((p->stored & KBIT(K_INITRD)) && type_known && pc->type == PARTITION_ELF)
 			REPORT(p->errs, p->key_line[K_INITRD],
-			       "initrd is only allowed with type = linux (%s is type %s)", p->label,
-			       config_partition_type_name(pc->type));
+			       "initrd is only allowed with type = linux or multiboot (%s is type %s)",
+			       p->label, config_partition_type_name(pc->type));
 	}
 	p->sec = SEC_NONE;
 }
@@ -1216,6 +1216,7 @@ const char *config_partition_type_name(enum partition_type t)
 	switch (t) {
 	case PARTITION_ELF:   return "elf";
 	case PARTITION_LINUX: return "linux";
+	case PARTITION_MULTIBOOT: return "multiboot";
 	}
 	return "?";
 }

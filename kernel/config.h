@@ -18,7 +18,7 @@
 
 enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 enum stop_action { STOP_POWEROFF = 0, STOP_HALT, STOP_REBOOT };
-enum partition_type { PARTITION_ELF = 0, PARTITION_LINUX };
+enum partition_type { PARTITION_ELF = 0, PARTITION_LINUX, PARTITION_MULTIBOOT };
 
 /* Base I/O ports of the four legacy serial ports, as the names com1..com4 mean them. */
 #define CONFIG_COM1_PORT        0x3f8

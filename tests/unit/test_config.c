@@ -925,7 +925,7 @@ static void test_type(void **state)
 	assert_no_errors(parse(PART_OK "type = ELF\n"));
 	assert_int_equal(cfg.partitions[0].type, PARTITION_ELF);
 	int r = parse(PART_OK "type = bzimage\n");
-	assert_one_error(r, 4, "bad type 'bzimage' (use elf or linux)");
+	assert_one_error(r, 4, "bad type 'bzimage' (use elf, linux or multiboot)");
 }
 
 static void test_cpu_list_table(void **state)
@@ -1043,12 +1043,14 @@ static void test_initrd_requires_linux(void **state)
 {
 	(void)state;
 	int r = parse(PART_OK "initrd = p.cpio\n");
-	assert_one_error(r, 4, "initrd is only allowed with type = linux ([partition p] is type elf)");
+	assert_one_error(r, 4, "initrd is only allowed with type = linux or multiboot ([partition p] is type elf)");
 	r = parse(PART_OK "initrd = p.cpio\ntype = elf\n");
 	assert_one_error(r, 4, "initrd is only allowed with type = linux");
 	/* The type may come after the initrd. */
 	assert_no_errors(parse(PART_OK "initrd = p.cpio\ntype = linux\n"));
 	assert_string_equal(cfg.partitions[0].initrd, "p.cpio");
+	assert_no_errors(parse(PART_OK "initrd = mod.bin\ntype = multiboot\n"));
+	assert_int_equal(cfg.partitions[0].type, PARTITION_MULTIBOOT);
 	/* A bad type line is the one error: no guess about what type was meant. */
 	r = parse(PART_OK "initrd = p.cpio\ntype = linx\n");
 	assert_one_error(r, 5, "bad type 'linx'");
