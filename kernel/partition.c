@@ -131,6 +131,7 @@ void partition_declare(struct partition *p, unsigned id, struct partition_config
 }
 
 static void stop_vcpus(struct partition *p);
+static void halt_vcpus(struct partition *p);
 
 /* Everything from the image to a runnable vCPU, from p->cfg. */
 static enum partition_error build(struct partition *p)
@@ -210,6 +211,7 @@ enum partition_error partition_create(struct partition *p, unsigned id, struct p
 
 void partition_stop(struct partition *p, const char *reason)
 {
+	p->reset_pending = false;              /* the administrator's word wins */
 	if (p->state == PARTITION_RUNNING)
 		stop_vcpus(p);
 	partition_destroy(p);
@@ -221,6 +223,7 @@ void partition_stop(struct partition *p, const char *reason)
 
 enum partition_error partition_start(struct partition *p)
 {
+	p->reset_pending = false;
 	partition_destroy(p);                 /* a crashed or exited one still holds its RAM */
 	/* The console ring (its history) outlives a restart; the UART registers do not. */
 	p->uart.line_len = 0;
@@ -268,9 +271,9 @@ static void dump_vcpu(const struct vcpu *v)
 		(unsigned long long)r->r14, (unsigned long long)r->r15, (unsigned long long)vcpu_exits_total(v));
 }
 
-static void stop_vcpus(struct partition *p)
+/* Takes its vCPUs off every run queue; its console stays where it is. */
+static void halt_vcpus(struct partition *p)
 {
-	console_partition_stopped((int)p->id);
 	for (unsigned i = 0; i < p->vcpu_count; i++) {
 		p->vcpus[i].state = VCPU_STOPPED;
 		p->vcpus[i].entry_work |= VCPU_WORK_STATE;
@@ -278,6 +281,13 @@ static void stop_vcpus(struct partition *p)
 		memset(p->vcpus[i].pending, 0, sizeof p->vcpus[i].pending);
 	}
 	p->stop_tsc = rdtsc();
+}
+
+/* Stops its vCPUs and gives the console back to the shell if it had it. */
+static void stop_vcpus(struct partition *p)
+{
+	console_partition_stopped((int)p->id);
+	halt_vcpus(p);
 }
 
 void partition_fault(struct partition *p, const char *fmt, ...)
@@ -299,6 +309,36 @@ void partition_exit(struct partition *p, int64_t code)
 	p->exit_code = code;
 	snprintf(p->stop_reason, sizeof p->stop_reason, "exited with code %lld", (long long)code);
 	klog(LOG_INFO, "partition '%s' %s", p->name, p->stop_reason);
+}
+
+void partition_guest_poweroff(struct partition *p, const char *how)
+{
+	stop_vcpus(p);
+	p->state = PARTITION_STOPPED;
+	snprintf(p->stop_reason, sizeof p->stop_reason, "%s", how);
+	klog(LOG_INFO, "partition '%s' %s", p->name, p->stop_reason);
+}
+
+void partition_guest_reset(struct partition *p, const char *how)
+{
+	halt_vcpus(p);                         /* an attached console stays attached */
+	p->state = PARTITION_STOPPED;
+	p->reset_pending = true;
+	p->guest_resets++;
+	snprintf(p->stop_reason, sizeof p->stop_reason, "%s; booting again", how);
+	klog(LOG_INFO, "partition '%s' %s", p->name, p->stop_reason);
+}
+
+void partitions_service_resets(void)
+{
+	for (unsigned i = 0; i < count; i++) {
+		struct partition *p = &partitions[i];
+		if (!p->reset_pending)
+			continue;
+		p->reset_pending = false;
+		if (p->state == PARTITION_STOPPED)     /* not stopped or destroyed meanwhile */
+			partition_start(p);
+	}
 }
 
 void partition_destroy(struct partition *p)

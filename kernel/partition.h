@@ -50,6 +50,8 @@ struct partition {
 
 	struct vuart uart;
 	uint64_t start_tsc, stop_tsc;
+	bool reset_pending;               /* its guest asked for a reset: partitions_service_resets */
+	uint64_t guest_resets;            /* resets its guest asked for since it was configured */
 };
 
 /* The hypervisor's memory pools and machine facts that partitions are built from. */
@@ -93,6 +95,16 @@ static inline void *partition_gpa_ptr(const struct partition *p, uint64_t gpa)
 void partition_fault(struct partition *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Normal end: the guest asked to exit. */
 void partition_exit(struct partition *p, int64_t code);
+/* An operating system powered its machine off (ACPI S5): the partition stops, `how` is the
+ * reason shown. */
+void partition_guest_poweroff(struct partition *p, const char *how);
+/* An operating system reset its machine (ACPI reset register, keyboard-controller reset, a
+ * kernel's reboot): the partition stops now and boots again from its image, with zeroed
+ * memory, when partitions_service_resets() runs next, outside the exit that asked (which still
+ * holds the vCPU's VMCS). */
+void partition_guest_reset(struct partition *p, const char *how);
+/* Carries out pending guest resets; called by the scheduler before it picks a vCPU. */
+void partitions_service_resets(void);
 /* Zeroes and returns the partition's RAM and tables (the partition must not be running). */
 void partition_destroy(struct partition *p);
 const char *partition_state_name(enum partition_state s);

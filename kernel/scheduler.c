@@ -107,6 +107,7 @@ static void report_and_stop(void)
 struct vcpu *scheduler_next(struct percpu *cpu, struct vcpu *prev, bool reschedule, uint64_t now)
 {
 	console_poll_input();
+	partitions_service_resets();
 	cpu->next_timer_tsc = fire_timers(now);
 	struct vcpu *next = prev;
 	bool keep = !reschedule && prev && prev->state == VCPU_RUNNABLE &&
