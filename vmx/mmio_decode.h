@@ -51,8 +51,9 @@ struct mmio_insn {
  * instruction or stop before its end. Supported: MOV 88/89/8A/8B with a memory operand,
  * MOV C6 /0 and C7 /0 (immediate), MOV A0-A3 (moffs), MOVZX 0F B6/B7, MOVSX 0F BE/BF, XCHG
  * 86/87; prefixes 66, 67, segment overrides (ignored: the exit gives the address), LOCK on
- * XCHG only, and REX in 64-bit mode. Refused among others: register operands (ModRM mod = 11,
- * no memory access), TEST (84/85: flags not emulated), F2/F3, LOCK on MOV (#UD on hardware). */
+ * XCHG only, and one REX right before the opcode in 64-bit mode. Refused among others:
+ * register operands (ModRM mod = 11, no memory access), TEST (84/85: flags not emulated),
+ * F2/F3, LOCK on MOV (#UD on hardware), a REX anywhere but right before the opcode. */
 int mmio_decode(const uint8_t *bytes, unsigned avail, enum mmio_cpu_mode mode,
 		struct mmio_insn *out);
 
