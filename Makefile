@@ -209,6 +209,8 @@ $(BUILD)/guests/hello.elf: tests/guests/hello.S tests/guests/guest.ld
 # program (mgmt/), which shares the guest runtime (lib/guestrt/) defined there.
 include tests/guests/guests.mk
 include mgmt/mgmt.mk
+# The Linux guest kit (Debian's kernel and a BusyBox initramfs; not part of `all`).
+include tests/linux/linux.mk
 
 # --- ESP folder and the Bochs disk image ---------------------------------------------------
 $(BUILD)/esp/.stamp: $(BUILD)/bulkhead.efi samples/bulkhead.cfg $(BUILD)/guests/hello.elf $(MGMT_ELF)
