@@ -19,8 +19,8 @@ CC=${CC:-gcc}
 
 # Every tool this needs, with the Debian package that has it, checked up front so that a
 # missing one is named instead of failing half-way (tools/packages.txt lists the same ones).
-missing=()
-need() { command -v "$1" >/dev/null 2>&1 || missing+=("$1 (Debian package $2)"); }
+missing=() packages=()
+need() { command -v "$1" >/dev/null 2>&1 || { missing+=("$1 (Debian package $2)"); packages+=("$2"); }; }
 need apt-get apt
 need apt-cache apt
 need dpkg-deb dpkg
@@ -29,7 +29,7 @@ need gzip gzip
 need "$CC" gcc
 if [ ${#missing[@]} -gt 0 ]; then
 	printf 'linux-kit: missing: %s\n' "${missing[@]}" >&2
-	echo "linux-kit: install with: apt-get install cpio gzip gcc" >&2
+	echo "linux-kit: install with: apt-get install $(printf '%s\n' "${packages[@]}" | sort -u | xargs)" >&2
 	exit 1
 fi
 
