@@ -140,8 +140,9 @@ put "$tmp/not-bzimage" "$out/bad/not-bzimage"
 head -c 65536 "$vmlinuz" >"$tmp/truncated"
 put "$tmp/truncated" "$out/bad/truncated"
 # old-protocol: the kernel with its boot protocol version (the 16-bit word at 0x206) set to 2.05.
-# 64-bit entry and the xloadflags that announce it (XLF_KERNEL_64) came with 2.12, so a
-# hypervisor that enters the kernel in 64-bit mode must refuse anything older.
+# A loader learns that a kernel has the 64-bit entry point only from xloadflags (XLF_KERNEL_64,
+# at 0x236), a field that exists from protocol 2.12 on, so a hypervisor that enters the kernel
+# in 64-bit mode must refuse anything older, even though the rest of this image is fine.
 cp "$vmlinuz" "$tmp/old-protocol"
 printf '\x05\x02' | dd of="$tmp/old-protocol" bs=1 seek=$((0x206)) conv=notrunc status=none
 put "$tmp/old-protocol" "$out/bad/old-protocol"
