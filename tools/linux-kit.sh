@@ -19,8 +19,8 @@ CC=${CC:-gcc}
 
 # Every tool this needs, with the Debian package that has it, checked up front so that a
 # missing one is named instead of failing half-way (tools/packages.txt lists the same ones).
-missing=()
-need() { command -v "$1" >/dev/null 2>&1 || missing+=("$1 (Debian package $2)"); }
+missing=() packages=()
+need() { command -v "$1" >/dev/null 2>&1 || { missing+=("$1 (Debian package $2)"); packages+=("$2"); }; }
 need apt-get apt
 need apt-cache apt
 need dpkg-deb dpkg
@@ -29,7 +29,7 @@ need gzip gzip
 need "$CC" gcc
 if [ ${#missing[@]} -gt 0 ]; then
 	printf 'linux-kit: missing: %s\n' "${missing[@]}" >&2
-	echo "linux-kit: install with: apt-get install cpio gzip gcc" >&2
+	echo "linux-kit: install with: apt-get install $(printf '%s\n' "${packages[@]}" | sort -u | xargs)" >&2
 	exit 1
 fi
 
@@ -140,8 +140,9 @@ put "$tmp/not-bzimage" "$out/bad/not-bzimage"
 head -c 65536 "$vmlinuz" >"$tmp/truncated"
 put "$tmp/truncated" "$out/bad/truncated"
 # old-protocol: the kernel with its boot protocol version (the 16-bit word at 0x206) set to 2.05.
-# 64-bit entry and the xloadflags that announce it (XLF_KERNEL_64) came with 2.12, so a
-# hypervisor that enters the kernel in 64-bit mode must refuse anything older.
+# A loader learns that a kernel has the 64-bit entry point only from xloadflags (XLF_KERNEL_64,
+# at 0x236), a field that exists from protocol 2.12 on, so a hypervisor that enters the kernel
+# in 64-bit mode must refuse anything older, even though the rest of this image is fine.
 cp "$vmlinuz" "$tmp/old-protocol"
 printf '\x05\x02' | dd of="$tmp/old-protocol" bs=1 seek=$((0x206)) conv=notrunc status=none
 put "$tmp/old-protocol" "$out/bad/old-protocol"

@@ -113,11 +113,13 @@ boot_qemu() {
 	await_boot $! "$log" "$re" "$limit" "$start" 5
 }
 
-# boot_bochs DISK LOG END_REGEX SECONDS: Bochs 2.7 + OVMF (2 MiB image),
-# COM1 to LOG. Debian's Bochs has no headless display and stops in its debugger at start, so it
-# runs under `script` (a pty for the term display) with a command file that says "c".
+# boot_bochs DISK LOG END_REGEX SECONDS [GRACE]: Bochs 2.7 + OVMF (2 MiB image),
+# COM1 to LOG; GRACE (default 10) is how long a machine that powers itself off gets after the
+# marker (0 for a guest that never does). Debian's Bochs has no headless display and stops in
+# its debugger at start, so it runs under `script` (a pty for the term display) with a command
+# file that says "c".
 boot_bochs() {
-	local disk=$1 log=$2 re=$3 limit=$4 dir start
+	local disk=$1 log=$2 re=$3 limit=$4 grace=${5:-10} dir start
 	dir=$(dirname "$log")
 	rm -f "$disk.lock" "$log"; : >"$log"
 	cat /usr/share/OVMF/OVMF_VARS.fd /usr/share/OVMF/OVMF_CODE.fd >"$dir/OVMF-2M.fd"
@@ -127,6 +129,6 @@ boot_bochs() {
 	start=$(date +%s.%N)
 	setsid script -qec "bochs -q -f '$log.bochsrc' -rc '$log.rc'" /dev/null \
 		</dev/null >"$log.screen" 2>&1 &
-	await_boot $! "$log" "$re" "$limit" "$start" 10
+	await_boot $! "$log" "$re" "$limit" "$start" "$grace"
 	rm -f "$disk.lock"
 }
