@@ -104,7 +104,7 @@ LOADER_SRCS := \
 
 UNIT_TESTS := config frame_alloc paging memmap acpi vmx_caps tsc log ept elf_load vmx_controls \
               cpuid_policy msr_policy guest_boot line_edit shell spec_policy event_reinject \
-              mmio_decode guest_walk linux_boot multiboot
+              mmio_decode guest_walk linux_boot multiboot acpi_tables
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
 # Test kernels (below): build/bulkhead-NAME.efi for each.
@@ -243,6 +243,7 @@ $(BUILD)/unit/test_msr_policy: tests/unit/test_msr_policy.c vmx/msr_policy.c
 $(BUILD)/unit/test_guest_boot: tests/unit/test_guest_boot.c kernel/guest_boot.c
 $(BUILD)/unit/test_linux_boot: tests/unit/test_linux_boot.c kernel/linux_boot.c
 $(BUILD)/unit/test_multiboot: tests/unit/test_multiboot.c kernel/multiboot.c
+$(BUILD)/unit/test_acpi_tables: tests/unit/test_acpi_tables.c vdev/acpi_tables.c drivers/acpi.c
 $(BUILD)/unit/test_spec_policy: tests/unit/test_spec_policy.c vmx/spec_policy.c
 $(BUILD)/unit/test_event_reinject: tests/unit/test_event_reinject.c vmx/event_reinject.c
 $(BUILD)/unit/test_mmio_decode: tests/unit/test_mmio_decode.c vmx/mmio_decode.c
