@@ -8,7 +8,6 @@
  * arch/x86/boot/compressed/head_64.S is cited. Fields are read with memcpy: nothing in a file
  * is aligned for us.
  */
-#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include "kernel/linux_boot.h"

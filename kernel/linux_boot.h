@@ -20,8 +20,9 @@
  *     0x07000             boot_params (the zero page)
  *     0x08000             command line, NUL-terminated, < 8 KiB
  *   0x0a000 - 0x9fbff   RAM (the decompressor puts its 32-bit paging trampoline at the top of
- *                       the RAM below 0x9f000, i.e. 0x9d000; Linux's real-mode trampoline is
- *                       allocated here later too)
+ *                       the e820 RAM below 0x9f000, i.e. 0x9d000: find_trampoline_placement()
+ *                       in arch/x86/boot/compressed/pgtable_64.c; Linux's real-mode trampoline
+ *                       is allocated here later too)
  *   0x9fc00 - 0xfffff   e820 reserved: the PC's EBDA/VGA/ROM window; the hypervisor's ACPI
  *                       tables live at 0xe0000 (see vdev/acpi_tables.h)
  *   0x100000 -          RAM: the kernel at its pref_address (16 MiB for distribution kernels)
