@@ -53,6 +53,9 @@ KERNEL_SRCS := \
 	kernel/partition.c \
 	kernel/guest_boot.c \
 	kernel/elf_load.c \
+	kernel/linux_boot.c \
+	kernel/multiboot.c \
+	kernel/os_boot.c \
 	kernel/scheduler.c \
 	kernel/hypercall.c \
 	kernel/fpu.c \
@@ -67,8 +70,13 @@ KERNEL_SRCS := \
 	drivers/uart16550.c \
 	drivers/acpi.c \
 	drivers/tsc.c \
-	drivers/vuart.c \
 	drivers/lapic.c \
+	vdev/platform.c \
+	vdev/acpi_tables.c \
+	vdev/vuart.c \
+	vdev/vlapic.c \
+	vdev/vioapic.c \
+	vdev/vrtc.c \
 	vmx/vmx_caps.c \
 	vmx/vmx_probe.c \
 	vmx/vmx_controls.c \
@@ -83,6 +91,8 @@ KERNEL_SRCS := \
 	vmx/exit_cpuid.c \
 	vmx/exit_msr.c \
 	vmx/exit_io.c \
+	vmx/mmio_decode.c \
+	vmx/guest_walk.c \
 	vmx/exit_cr.c \
 	vmx/exit_xsetbv.c \
 	vmx/cpuid_policy.c \
@@ -213,12 +223,15 @@ include mgmt/mgmt.mk
 include tests/linux/linux.mk
 
 # --- ESP folder and the Bochs disk image ---------------------------------------------------
-$(BUILD)/esp/.stamp: $(BUILD)/bulkhead.efi samples/bulkhead.cfg $(BUILD)/guests/hello.elf $(MGMT_ELF)
+# The sample config boots the shell, Debian's kernel with the kit's initramfs, and the demo.
+$(BUILD)/esp/.stamp: $(BUILD)/bulkhead.efi samples/bulkhead.cfg $(BUILD)/guests/hello.elf $(MGMT_ELF) \
+		$(LINUX_DIR)/.stamp
 	rm -rf $(BUILD)/esp && mkdir -p $(BUILD)/esp/EFI/BOOT
 	cp $(BUILD)/bulkhead.efi $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI
 	cp samples/bulkhead.cfg $(BUILD)/esp/EFI/BOOT/bulkhead.cfg
 	cp $(BUILD)/guests/hello.elf $(BUILD)/esp/EFI/BOOT/hello.elf
 	cp $(MGMT_ELF) $(BUILD)/esp/EFI/BOOT/mgmt.elf
+	cp $(LINUX_DIR)/vmlinuz $(LINUX_DIR)/initrd.img $(BUILD)/esp/EFI/BOOT/
 	touch $@
 
 $(BUILD)/disk.img: $(BUILD)/esp/.stamp tools/make-disk.sh

@@ -146,6 +146,11 @@ static EFI_STATUS read_builtin(const char *name, EFI_PHYSICAL_ADDRESS *addr, UIN
 static EFI_STATUS load_module(struct esp_folder *esp, struct boot_info *bi, const char *name,
 			      const char *partition, int builtin)
 {
+	/* Partitions that boot the same kernel or initrd share one copy: the kernel only reads
+	 * modules, copying them into each partition's own memory. */
+	for (unsigned i = 0; i < bi->module_count; i++)
+		if (strcmp(bi->modules[i].name, name) == 0)
+			return EFI_SUCCESS;
 	EFI_PHYSICAL_ADDRESS addr;
 	UINT64 size;
 	EFI_STATUS st = builtin ? read_builtin(name, &addr, &size)

@@ -51,7 +51,7 @@ struct mgmt_partition_info {
 	uint32_t id;
 	uint32_t state;               /* enum mgmt_partition_state; HALTED = running, all vCPUs in HLT */
 	char     name[32];
-	char     type[8];             /* "elf" or "linux" */
+	char     type[8];             /* "elf", "linux" or "multiboo": see type_name */
 	uint64_t memory;              /* bytes configured */
 	uint64_t cpus;                /* physical CPU mask */
 	uint32_t vcpus;
@@ -63,6 +63,8 @@ struct mgmt_partition_info {
 	uint64_t exits;               /* since its last start */
 	char     image[128];
 	char     reason[128];         /* why it is stopped or crashed, "" otherwise */
+	char     type_name[16];       /* "elf", "linux" or "multiboot" (type[] is too short) */
+	char     os_version[64];      /* an OS partition's kernel version, "" otherwise */
 };
 
 #define MGMT_EXIT_REASONS 80

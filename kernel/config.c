@@ -711,7 +711,7 @@ static bool set_value(struct parser *p, unsigned line, enum key k, struct span v
 	}
 }
 
-/* Checks that need the whole section: required keys, and initrd against the final type. */
+/* Checks that need the whole section: the required keys. */
 static void finish_section(struct parser *p)
 {
 	if (p->sec == SEC_PART) {
@@ -722,12 +722,9 @@ static void finish_section(struct parser *p)
 		if (!(p->seen & KBIT(K_IMAGE)))
 			REPORT(p->errs, p->section_line,
 			       "%s has no image; add a line like 'image = guest.elf'", p->label);
-		/* A bad type line was reported already; don't guess what it meant. */
-		bool type_known = !(p->seen & KBIT(K_TYPE)) || (p->stored & KBIT(K_TYPE));
-		if ((p->stored & KBIT(K_INITRD)) && type_known && pc->type == PARTITION_ELF)
-			REPORT(p->errs, p->key_line[K_INITRD],
-			       "initrd is only allowed with type = linux or multiboot (%s is type %s)",
-			       p->label, config_partition_type_name(pc->type));
+		/* An initrd on an ELF partition is refused when that partition starts (kernel/
+		 * partition.c), not here: one wrong partition must not stop the others. */
+		(void)pc;
 	}
 	p->sec = SEC_NONE;
 }

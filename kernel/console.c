@@ -6,6 +6,7 @@
 #include "kernel/console.h"
 #include "kernel/log.h"
 #include "kernel/partition.h"
+#include "vdev/platform.h"
 
 static struct uart *wire;
 static uint8_t escape = 0x1d;          /* Ctrl-] */
@@ -85,10 +86,11 @@ static void deliver(struct partition *p, uint8_t byte)
 {
 	if (p->state != PARTITION_RUNNING)
 		return;
-	if (vuart_receive(&p->uart, byte)) {
-		struct vcpu *v = &p->vcpus[0];
-		vcpu_raise(v, VUART_RX_VECTOR);
-	}
+	bool raise = vuart_receive(&p->uart, byte);
+	if (p->vcpus[0].lapic)
+		vplatform_uart_changed(p);        /* its I/O APIC routes the UART's interrupt */
+	else if (raise)
+		vcpu_raise(&p->vcpus[0], VUART_RX_VECTOR);
 }
 
 void console_poll_input(void)

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 #include "drivers/uart16550.h"
-#include "drivers/vuart.h"
+#include "vdev/vuart.h"
 
 #define CONSOLE_FOCUS_NONE (-1)
 #define CONSOLE_REPLAY_BYTES 4096

@@ -47,6 +47,8 @@ static void fill_info(const struct partition *p, struct mgmt_partition_info *out
 	out->exits = vcpu_exits_total(&p->vcpus[0]);
 	strncpy(out->image, p->cfg->image, sizeof out->image - 1);
 	strncpy(out->reason, p->stop_reason, sizeof out->reason - 1);
+	strncpy(out->type_name, config_partition_type_name(p->cfg->type), sizeof out->type_name - 1);
+	strncpy(out->os_version, p->os_version, sizeof out->os_version - 1);
 }
 
 static void fill_stats(const struct partition *p, struct mgmt_partition_stats *out)

@@ -15,11 +15,13 @@
 #include "kernel/fpu.h"
 #include "kernel/guest_boot.h"
 #include "kernel/log.h"
+#include "kernel/os_boot.h"
 #include "kernel/partition.h"
 #include "kernel/percpu.h"
 #include "kernel/x86.h"
 #include "mm/ept.h"
 #include "mm/kernel_map.h"
+#include "vdev/platform.h"
 #include "vmx/vcpu_switch.h"
 #include "vmx/vmx.h"
 
@@ -83,7 +85,8 @@ static void release_ram(struct partition *p)
 	p->ram_hpa = p->ram_size = 0;
 }
 
-static int build_vcpu(struct partition *p, uint64_t entry)
+static int build_vcpu(struct partition *p, const struct vcpu_start *start,
+		      const struct guest_regs *regs)
 {
 	struct vcpu *v = &p->vcpus[0];
 	memset(v, 0, sizeof *v);
@@ -94,22 +97,52 @@ static int build_vcpu(struct partition *p, uint64_t entry)
 		return -1;
 	v->xsave_area = (void *)area;
 	fpu_vcpu_init(v);
-	struct vcpu_start start = { .mode = VCPU_START_LONG, .rip = entry, .rsp = GUEST_STACK_TOP,
-				    .cr3 = GUEST_PAGE_TABLE_GPA, .gdt_base = GUEST_GDT_BASE,
-				    .gdt_limit = GUEST_GDT_LIMIT, .code_selector = 0x08,
-				    .data_selector = 0x10, .tss_selector = 0x18,
-				    .tss_base = GUEST_TSS_GPA };
-	if (vmx_vcpu_setup(v, this_cpu(), env.hv_pool, p->eptp, &start) != 0)
+	if (vmx_vcpu_setup(v, this_cpu(), env.hv_pool, p->eptp, start) != 0)
 		return -1;
-	v->regs.rdi = START_INFO_GPA;
+	v->regs = *regs;
+	v->unrestricted = start->unrestricted;
 	v->state = VCPU_RUNNABLE;
 	p->vcpu_count = 1;
 	v->cpuid = (struct cpuid_policy){ .vcpu_count = p->vcpu_count, .vcpu_index = v->index,
 					  .partition_id = p->id, .rdtscp_allowed = vmx.rdtscp,
 					  .xcr0_offered = vmx.xcr0_offered,
-					  .xsave_size_offered = vmx.xsave_size };
+					  .xsave_size_offered = vmx.xsave_size,
+					  .os_platform = start->unrestricted, .tsc_hz = env.tsc_hz,
+					  .host_max_leaf = cpuid(0, 0).eax };
 	p->overhead_bytes += 3 * 4096;         /* VMCS, virtual-APIC page and XSAVE area */
 	return 0;
+}
+
+/* An ELF guest: its segments, then the boot area of start_info.h. */
+static enum partition_error load_elf(struct partition *p, const struct boot_module *image,
+				     struct vcpu_start *start, struct guest_regs *regs)
+{
+	struct partition_config *cfg = p->cfg;
+	struct elf_image_info info;
+	enum elf_load_status st = elf_load((const void *)image->base, image->size, (void *)p->ram_hpa,
+					   cfg->memory, GUEST_IMAGE_MIN, &info);
+	if (st != ELF_OK)
+		return refuse(p, PARTITION_EINVAL, "image %s refused: %s", cfg->image, elf_load_status_string(st));
+	p->image_end = info.image_end;
+
+	struct start_info si = {
+		.magic = START_INFO_MAGIC, .version = START_INFO_VERSION,
+		.hypercall_abi = HYPERCALL_ABI_VERSION, .memory_size = cfg->memory, .vcpu_count = 1,
+		.partition_id = p->id, .tsc_hz = env.tsc_hz, .image_end = info.image_end,
+		.hv_base = env.bi->hv_base, .hv_size = env.bi->hv_size,
+	};
+	strncpy(si.name, p->name, sizeof si.name - 1);
+	if (guest_boot_build((uint8_t *)p->ram_hpa, cfg->memory, &si, cfg->cmdline) != 0)
+		return refuse(p, PARTITION_EINVAL, "%llu MiB is more than an ELF partition's boot page tables map",
+			      (unsigned long long)(cfg->memory >> 20));
+	*start = (struct vcpu_start){ .mode = VCPU_START_LONG, .rip = info.entry,
+				      .rsp = GUEST_STACK_TOP, .cr3 = GUEST_PAGE_TABLE_GPA,
+				      .gdt_base = GUEST_GDT_BASE, .gdt_limit = GUEST_GDT_LIMIT,
+				      .code_selector = 0x08, .data_selector = 0x10,
+				      .tss_selector = 0x18, .tss_base = GUEST_TSS_GPA };
+	memset(regs, 0, sizeof *regs);
+	regs->rdi = START_INFO_GPA;
+	return PARTITION_OK;
 }
 
 static void init_slot(struct partition *p, unsigned id, struct partition_config *cfg)
@@ -138,13 +171,20 @@ static enum partition_error build(struct partition *p)
 {
 	struct partition_config *cfg = p->cfg;
 	unsigned id = p->id;
+	bool os = cfg->type != PARTITION_ELF;
 
-	if (cfg->type != PARTITION_ELF)
-		return refuse(p, PARTITION_EINVAL, "type '%s' is not supported by this version",
-			      config_partition_type_name(cfg->type));
+	if (!os && cfg->initrd[0])
+		return refuse(p, PARTITION_EINVAL, "initrd %s: only type = linux or multiboot "
+			      "partitions take an initrd (this one is type elf)", cfg->initrd);
+	if (os && !vmx.unrestricted)
+		return refuse(p, PARTITION_EINVAL, "type %s needs the CPU's \"unrestricted guest\" "
+			      "VMX feature, which this CPU lacks", config_partition_type_name(cfg->type));
 	const struct boot_module *image = find_module(cfg->image);
 	if (!image)
 		return refuse(p, PARTITION_EINVAL, "image %s was not loaded", cfg->image);
+	const struct boot_module *initrd = NULL;
+	if (cfg->initrd[0] && !(initrd = find_module(cfg->initrd)))
+		return refuse(p, PARTITION_EINVAL, "initrd %s was not loaded", cfg->initrd);
 	uint64_t ram = frame_alloc_alloc(env.ram, cfg->memory, PARTITION_MEM_ALIGN);
 	if (!ram)
 		return refuse(p, PARTITION_ENOMEM, "not enough free RAM: %llu MiB asked, largest free block %llu MiB",
@@ -153,27 +193,19 @@ static enum partition_error build(struct partition *p)
 	p->ram_hpa = ram;
 	p->ram_size = cfg->memory;
 	memset((void *)ram, 0, cfg->memory);
+	p->os_version[0] = 0;
 
-	struct elf_image_info info;
-	enum elf_load_status st = elf_load((const void *)image->base, image->size, (void *)ram,
-					   cfg->memory, GUEST_IMAGE_MIN, &info);
-	if (st != ELF_OK) {
+	struct vcpu_start start;
+	struct guest_regs regs;
+	if (os) {
+		char why[sizeof p->stop_reason];
+		if (os_boot_load(p, (uint8_t *)ram, image, initrd, &start, &regs, why, sizeof why) != 0) {
+			release_ram(p);
+			return refuse(p, PARTITION_EINVAL, "%s", why);
+		}
+	} else if (load_elf(p, image, &start, &regs) != PARTITION_OK) {
 		release_ram(p);
-		return refuse(p, PARTITION_EINVAL, "image %s refused: %s", cfg->image, elf_load_status_string(st));
-	}
-	p->image_end = info.image_end;
-
-	struct start_info si = {
-		.magic = START_INFO_MAGIC, .version = START_INFO_VERSION,
-		.hypercall_abi = HYPERCALL_ABI_VERSION, .memory_size = cfg->memory, .vcpu_count = 1,
-		.partition_id = id, .tsc_hz = env.tsc_hz, .image_end = info.image_end,
-		.hv_base = env.bi->hv_base, .hv_size = env.bi->hv_size,
-	};
-	strncpy(si.name, p->name, sizeof si.name - 1);
-	if (guest_boot_build((uint8_t *)ram, cfg->memory, &si, cfg->cmdline) != 0) {
-		release_ram(p);
-		return refuse(p, PARTITION_EINVAL, "%llu MiB is more than an ELF partition's boot page tables map",
-			      (unsigned long long)(cfg->memory >> 20));
+		return PARTITION_EINVAL;
 	}
 
 	struct ept_ctx ctx = ept_ctx_for();
@@ -189,17 +221,21 @@ static enum partition_error build(struct partition *p)
 	p->ept_tables = ctx.tables_allocated;
 	p->eptp = ept_pointer((uint64_t)p->ept_pml4);
 	p->overhead_bytes = (uint64_t)p->ept_tables * 4096;
-	if (build_vcpu(p, info.entry) != 0) {
+	if (build_vcpu(p, &start, &regs) != 0) {
 		partition_destroy(p);
 		return refuse(p, PARTITION_ENOMEM, "the hypervisor's reserved memory is exhausted (VMCS)");
 	}
+	if (os)
+		vplatform_reset(p);
 	vmx_invept_single(p->eptp);
 	p->state = PARTITION_RUNNING;
 	p->start_tsc = rdtsc();
 	p->stop_reason[0] = 0;
-	klog(LOG_INFO, "partition '%s' (id %u): %llu MiB at host %#llx, entry %#llx, EPT %u tables, "
-	     "VPID %u", p->name, id, (unsigned long long)(cfg->memory >> 20), (unsigned long long)ram,
-	     (unsigned long long)info.entry, p->ept_tables, p->vcpus[0].vpid);
+	klog(LOG_INFO, "partition '%s' (id %u): %s, %llu MiB at host %#llx, entry %#llx, EPT %u "
+	     "tables, VPID %u", p->name, id, os && p->os_version[0] ? p->os_version :
+	     config_partition_type_name(cfg->type), (unsigned long long)(cfg->memory >> 20),
+	     (unsigned long long)ram, (unsigned long long)start.rip, p->ept_tables,
+	     p->vcpus[0].vpid);
 	return PARTITION_OK;
 }
 
@@ -228,7 +264,9 @@ enum partition_error partition_start(struct partition *p)
 	/* The console ring (its history) outlives a restart; the UART registers do not. */
 	p->uart.line_len = 0;
 	p->uart.rx_count = p->uart.rx_head = 0;
-	p->uart.ier = 0;
+	p->uart.ier = p->uart.mcr = p->uart.fcr = 0;
+	p->uart.lcr = 0x03;
+	p->uart.thre_pending = false;
 	p->exit_code = 0;
 	p->overhead_bytes = 0;
 	p->stop_tsc = 0;

@@ -9,7 +9,8 @@
 
 #include <stdint.h>
 #include "boot_info.h"
-#include "drivers/vuart.h"
+#include "vdev/platform.h"
+#include "vdev/vuart.h"
 #include "kernel/config.h"
 #include "kernel/vcpu.h"
 #include "mm/frame_alloc.h"
@@ -49,6 +50,8 @@ struct partition {
 	struct vcpu vcpus[1];             /* one vCPU per partition in this version */
 
 	struct vuart uart;
+	struct vplatform platform;        /* OS partitions (type linux or multiboot) only */
+	char os_version[64];              /* an OS partition's kernel, as its image says */
 	uint64_t start_tsc, stop_tsc;
 	bool reset_pending;               /* its guest asked for a reset: partitions_service_resets */
 	uint64_t guest_resets;            /* resets its guest asked for since it was configured */

@@ -15,6 +15,7 @@
 #include "kernel/scheduler.h"
 #include "kernel/x86.h"
 #include "param.h"
+#include "vdev/platform.h"
 #include "vmx/vcpu_switch.h"
 #include "vmx/vmx.h"
 
@@ -33,7 +34,8 @@ void scheduler_init(uint64_t tsc_hz)
 static bool can_wake(const struct vcpu *v)
 {
 	return v->halted_with_interrupts &&
-	       (vcpu_has_pending(v) || v->timer_deadline || (v->partition->uart.ier & 1));
+	       (vcpu_has_pending(v) || v->timer_deadline || (v->partition->uart.ier & 1) ||
+		(v->lapic && vcpu_interrupt_deliverable(v)));
 }
 
 /* Raises due timers, wakes halted vCPUs that have an interrupt they can take, and returns the
@@ -48,8 +50,12 @@ static uint64_t fire_timers(uint64_t now)
 		for (unsigned j = 0; j < p->vcpu_count; j++) {
 			struct vcpu *v = &p->vcpus[j];
 			if (v->timer_deadline && now >= v->timer_deadline) {
-				vcpu_raise(v, v->timer_vector);
-				v->timer_deadline = 0;
+				if (v->lapic) {
+					vplatform_timer_due(v, now);
+				} else {
+					vcpu_raise(v, v->timer_vector);
+					v->timer_deadline = 0;
+				}
 			}
 			if (v->timer_deadline && v->timer_deadline < earliest)
 				earliest = v->timer_deadline;

@@ -14,6 +14,7 @@
 #include "vmx/vmcs.h"
 
 struct partition;
+struct vlapic;
 
 /* Saved by vmx/exit_stub.S on every exit; RSP and RIP live in the VMCS. */
 struct guest_regs {
@@ -70,7 +71,10 @@ struct vcpu {
 	 * never in the physical local APIC. */
 	uint8_t *virtual_apic;
 
-	/* Virtual timer (HC_TIMER_SET) and interrupt injection. */
+	/* An OS partition's vCPU: its local APIC (vdev/vlapic.c), the source of its interrupts
+	 * and its timer; NULL for ELF partitions, which use the fields below. */
+	struct vlapic *lapic;
+	/* Virtual timer (HC_TIMER_SET, or the local APIC's) and interrupt injection. */
 	uint64_t timer_deadline;          /* TSC; 0 = disarmed */
 	uint8_t timer_vector;
 	uint64_t pending[4];              /* virtual interrupt vectors waiting to be injected */

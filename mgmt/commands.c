@@ -84,6 +84,14 @@ static void clean_info(struct mgmt_partition_info *pi)
 	CLEAN(pi->type);
 	CLEAN(pi->image);
 	CLEAN(pi->reason);
+	CLEAN(pi->type_name);
+	CLEAN(pi->os_version);
+}
+
+/* The type's full name where the hypervisor gave one (type[] stops at 7 characters). */
+static const char *type_of(const struct mgmt_partition_info *pi)
+{
+	return pi->type_name[0] ? pi->type_name : pi->type;
 }
 
 /* ---- commands table ------------------------------------------------------------------------ */
@@ -210,7 +218,7 @@ static void cmd_list(struct shell *sh, const struct command *c, char **argv)
 			snprintf(uptime, sizeof uptime, "-");
 		}
 		out_line(sh, "%-3u %-13s %-10s %-6s %8llu  %5u  %-6s %5llu.%llu  %-11s %llu",
-		         (unsigned)id, pi.name, format_state_name(pi.state), pi.type,
+		         (unsigned)id, pi.name, format_state_name(pi.state), type_of(&pi),
 		         (unsigned long long)(pi.memory / MIB), pi.vcpus, cpus,
 		         (unsigned long long)(tenths / 10), (unsigned long long)(tenths % 10), uptime,
 		         (unsigned long long)pi.exits);
@@ -231,7 +239,9 @@ static void cmd_info(struct shell *sh, const struct command *c, char **argv)
 	out_line(sh, "name: %s", pi.name);
 	out_line(sh, "id: %u", pi.id);
 	out_line(sh, "state: %s", format_state_name(pi.state));
-	out_line(sh, "type: %s", pi.type);
+	out_line(sh, "type: %s", type_of(&pi));
+	if (pi.os_version[0])
+		out_line(sh, "kernel: %s", pi.os_version);
 	out_line(sh, "image: %s", pi.image);
 	out_line(sh, "memory: %llu MiB", (unsigned long long)(pi.memory / MIB));
 	out_line(sh, "cpus: %s", cpus);

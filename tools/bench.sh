@@ -11,7 +11,7 @@ mkdir -p "$work"
 marker='^boot: host summary at TSC'
 
 echo "== Bulkhead bench ($(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown))"
-make_esp "$work/esp" "$BUILD/bulkhead.efi" "$TOP/samples/bulkhead.cfg" "$BUILD/guests/hello.elf"
+make_esp "$work/esp" "$BUILD/bulkhead.efi" "$TOP/tests/configs/demo.cfg" "$BUILD/guests/hello.elf"
 boot_qemu "$work/esp" "$work/qemu.log" "$marker" 90
 qemu_s=$BOOT_SECONDS
 "$TOP/tools/make-disk.sh" "$work/esp" "$work/disk.img" >/dev/null

@@ -23,12 +23,19 @@ static inline uint64_t exit_qualification(void) { return vmcs_read(VMCS_EXIT_QUA
 /* Advances RIP past the exiting instruction and ends any STI/MOV-SS interrupt shadow, as
  * completing the instruction would (SDM 25.4.2, interruptibility state). Inline: CPUID and
  * VMCALL exits run it every time. */
-static inline void vcpu_skip_instruction(void)
+/* Moves RIP past an emulated instruction of `length` bytes; the STI and MOV-SS shadows end
+ * with it (SDM Vol. 3C 25.4.2, "Guest Non-Register State", interruptibility). */
+static inline void vcpu_advance_rip(uint64_t length)
 {
-	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + length);
 	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	if (__builtin_expect(intr & 3, 0))
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ull);
+}
+
+static inline void vcpu_skip_instruction(void)
+{
+	vcpu_advance_rip(vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
 }
 void vcpu_inject_exception(unsigned vector, bool has_error_code, uint32_t error_code);
 static inline void vcpu_inject_gp(void) { vcpu_inject_exception(13, true, 0); }

@@ -12,6 +12,7 @@
 #include "kernel/log.h"
 #include "kernel/partition.h"
 #include "kernel/percpu.h"
+#include "vdev/platform.h"
 #include "vmx/event_reinject.h"
 #include "vmx/exit.h"
 
@@ -73,6 +74,9 @@ enum exit_action exit_ept_violation(struct vcpu *v)
 	/* Bits 0-2: the access was a read, a write, an instruction fetch. */
 	const char *access = (q & 4) ? "instruction fetch" : (q & 2) ? "write" : "read";
 	uint32_t vectoring = (uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO);
+	/* An OS partition's devices live outside its RAM (vdev/platform.c). */
+	if (v->lapic && gpa >= v->partition->ram_size && !(vectoring & INTR_INFO_VALID) && !(q & 4))
+		return vplatform_mmio(v, gpa, (q & 2) != 0) ? EXIT_RESUME : EXIT_RESCHEDULE;
 	if (vectoring & INTR_INFO_VALID)
 		partition_fault(v->partition, "%s at guest-physical %#llx, outside its %llu MiB, "
 				"while delivering vector %u (%s)", access, (unsigned long long)gpa,

@@ -8,6 +8,7 @@
 #include "kernel/log.h"
 #include "kernel/partition.h"
 #include "kernel/x86.h"
+#include "vdev/platform.h"
 #include "vmx/exit.h"
 #include "vmx/msr_policy.h"
 #include "vmx/vmx.h"
@@ -19,6 +20,8 @@
 #define EFER_LMA (1ull << 10)
 #define EFER_NXE (1ull << 11)
 #define DENIAL_LOG_LIMIT 16
+/* The platform of an OS partition (vdev/platform.c) answered already. */
+#define MSR_EMULATE_DONE (-1)
 
 static void refuse(struct vcpu *v, const char *what, uint32_t msr, uint64_t value)
 {
@@ -34,7 +37,14 @@ enum exit_action exit_rdmsr(struct vcpu *v)
 {
 	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t value;
-	switch (msr_policy(msr, 0)) {
+	int own = v->lapic ? vplatform_rdmsr(v, msr, &value) : 0;
+	if (own < 0) {
+		refuse(v, "read", msr, ~0ull);
+		return EXIT_RESUME;
+	}
+	switch (own ? MSR_EMULATE_DONE : (int)msr_policy(msr, 0)) {
+	case MSR_EMULATE_DONE:
+		break;
 	case MSR_PASSTHROUGH:
 		/* Passthrough reads do not exit; EFER's value lives in the VMCS. */
 		value = msr == MSR_EFER ? vmcs_read(VMCS_GUEST_EFER) : rdmsr(msr);
@@ -77,7 +87,10 @@ enum exit_action exit_wrmsr(struct vcpu *v)
 	uint32_t msr = (uint32_t)v->regs.rcx;
 	uint64_t value = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
 	bool ok = false;
-	if (msr_policy(msr, 1) == MSR_EMULATE) {
+	int own = v->lapic ? vplatform_wrmsr(v, msr, value) : 0;
+	if (own) {
+		ok = own > 0;
+	} else if (msr_policy(msr, 1) == MSR_EMULATE) {
 		if (msr == MSR_EFER) {
 			ok = write_efer(value);
 		} else if (msr == MSR_DEBUGCTL) {

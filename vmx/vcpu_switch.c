@@ -15,6 +15,7 @@
 #include "kernel/fpu.h"
 #include "kernel/partition.h"
 #include "kernel/x86.h"
+#include "vdev/vlapic.h"
 #include "vmx/vcpu_switch.h"
 #include "vmx/vmx.h"
 
@@ -89,30 +90,66 @@ static void switch_unswitched(struct percpu *cpu, struct vcpu *next)
 	}
 }
 
+/* An OS partition's vCPU takes interrupts from its local APIC (vdev/vlapic.c), which ranks
+ * them against the TPR and the in-service ones; the guest's CR8 writes go to the TPR shadow,
+ * so the APIC's TPR is read from there first. An ELF partition's vCPU has the pending set. */
+static int lapic_next(const struct vcpu *v)
+{
+	v->lapic->tpr = v->virtual_apic[0x80];
+	return vlapic_pending(v->lapic);
+}
+
 bool vcpu_interrupt_deliverable(const struct vcpu *v)
 {
+	if (v->lapic)
+		return lapic_next(v) >= 0;
 	return vcpu_has_pending(v) && (vcpu_highest_pending(v) >> 4) > vcpu_tpr_class(v);
 }
 
 /* Something to inject, or injection controls still set for a masked or blocked interrupt. */
 static bool injection_pending(const struct vcpu *v)
 {
-	return vcpu_has_pending(v) || v->window_exiting || v->tpr_threshold;
+	if (v->window_exiting || v->tpr_threshold)
+		return true;
+	return v->lapic ? lapic_next(v) >= 0 : vcpu_has_pending(v);
+}
+
+static bool guest_can_take_interrupt(void)
+{
+	return (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & 3) &&
+	       !(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+}
+
+static void inject_external(unsigned vector)
+{
+	vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXTERNAL | vector);
 }
 
 static void update_injection(struct vcpu *v)
 {
 	bool want_window = false;
 	uint8_t threshold = 0;
-	if (vcpu_has_pending(v)) {
+	if (v->lapic) {
+		/* TPR and in-service masking are the APIC's (vlapic_pending): what it offers is
+		 * deliverable as soon as the guest's RFLAGS.IF and shadows allow. A TPR raised
+		 * by MOV to CR8 is seen at the next exit; Linux sets it through the MSR. */
+		int vector = lapic_next(v);
+		if (vector >= 0) {
+			if (guest_can_take_interrupt()) {
+				inject_external((unsigned)vector);
+				vlapic_ack(v->lapic, (uint8_t)vector);
+			} else {
+				want_window = true;
+			}
+		}
+	} else if (vcpu_has_pending(v)) {
 		unsigned vector = vcpu_highest_pending(v);
 		if ((vector >> 4) <= vcpu_tpr_class(v)) {
 			/* Masked by the guest's TPR: exit when a MOV to CR8 drops it below. */
 			threshold = (uint8_t)(vector >> 4);
-		} else if ((vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-			   !(vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & 3) &&
-			   !(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
-			vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXTERNAL | vector);
+		} else if (guest_can_take_interrupt()) {
+			inject_external(vector);
 			vcpu_clear_pending(v, vector);
 		} else {
 			want_window = true;

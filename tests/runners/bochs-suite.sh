@@ -12,9 +12,9 @@ mkdir -p "$work"
 echo "== Bochs suite"
 GUEST_NAMES="cpuid msr vmcall hlt memory pastend hvtouch triple fuzz spin vector cpustate vectoring"
 
-make_esp "$work/esp-normal" "$BUILD/bulkhead.efi" "$TOP/samples/bulkhead.cfg" "$BUILD/guests/hello.elf"
+make_esp "$work/esp-normal" "$BUILD/bulkhead.efi" "$TOP/tests/configs/demo.cfg" "$BUILD/guests/hello.elf"
 "$TOP/tools/make-disk.sh" "$work/esp-normal" "$work/normal.img" >/dev/null
-make_esp "$work/esp-fault" "$BUILD/bulkhead-faulttest.efi" "$TOP/samples/bulkhead.cfg" "$BUILD/guests/hello.elf"
+make_esp "$work/esp-fault" "$BUILD/bulkhead-faulttest.efi" "$TOP/tests/configs/demo.cfg" "$BUILD/guests/hello.elf"
 "$TOP/tools/make-disk.sh" "$work/esp-fault" "$work/fault.img" >/dev/null
 
 guest_elfs=()

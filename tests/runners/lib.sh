@@ -123,7 +123,7 @@ boot_bochs() {
 	dir=$(dirname "$log")
 	rm -f "$disk.lock" "$log"; : >"$log"
 	cat /usr/share/OVMF/OVMF_VARS.fd /usr/share/OVMF/OVMF_CODE.fd >"$dir/OVMF-2M.fd"
-	sed -e "s|@DISK@|$disk|" -e "s|@LOG@|$log|" -e "s|@ROM@|$dir/OVMF-2M.fd|" \
+	sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|g" -e "s|@DISK@|$disk|" -e "s|@LOG@|$log|" -e "s|@ROM@|$dir/OVMF-2M.fd|" \
 		-e "s|@BOCHSLOG@|$log.bochs|" "$TOP/tests/runners/bochsrc.in" >"$log.bochsrc"
 	echo c >"$log.rc"
 	start=$(date +%s.%N)

@@ -12,7 +12,7 @@ hello="$BUILD/guests/hello.elf"
 echo "== QEMU TCG suite"
 
 # 1. The sample config: full boot to the no-VMX stop.
-make_esp "$work/sample" "$efi" "$TOP/samples/bulkhead.cfg" "$hello"
+make_esp "$work/sample" "$efi" "$TOP/tests/configs/demo.cfg" "$hello"
 boot_qemu "$work/sample" "$work/sample.log" 'stopping: no VMX|halted' 90
 log="$work/sample.log"
 echo "  (booted in ${BOOT_SECONDS}s: $BOOT_RESULT)"

@@ -601,7 +601,24 @@ def main():
     ap.add_argument("--seed", type=int, default=20261121)
     ap.add_argument("--expect-only", action="append", metavar="REGEX",
                     help="only wait for each REGEX in turn (no shell scenario)")
+    ap.add_argument("--scenario", default="shell",
+                    help="shell (default), or a Linux scenario of linux_scenario.py")
+    ap.add_argument("--kernel-version", default="", help="Linux scenarios: the kernel's release")
+    ap.add_argument("--linux-mib", type=int, default=0, help="linux-life: the partition's size")
+    ap.add_argument("--linux-timeout", type=float, default=300,
+                    help="Linux scenarios: seconds for a Linux partition to boot to its shell")
+    ap.add_argument("--date-slack", type=float, default=900,
+                    help="linux-life: Bochs's clock runs at its own pace; how far Linux's "
+                    "date may be from the host's")
+    ap.add_argument("--refuse", action="append", default=[], metavar="NAME=REGEX",
+                    help="linux-pair: partition NAME must be refused with a reason matching REGEX")
     args = ap.parse_args()
+    args.refusals = [tuple(r.split("=", 1)) for r in args.refuse]
+    scenario = SCENARIO
+    if args.scenario != "shell":
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import linux_scenario
+        scenario = linux_scenario.SCENARIOS[args.scenario]
 
     s = Session(args)
     ls = s.listen()
@@ -613,7 +630,7 @@ def main():
             for rx in args.expect_only:
                 s.expect(rx, args.boot_timeout, "serial output over the socket: %s" % rx)
         else:
-            for step in SCENARIO:
+            for step in scenario:
                 try:
                     step(s)
                 except Exception as e:          # a bug in a step must not lose the others

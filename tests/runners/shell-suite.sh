@@ -38,7 +38,7 @@ boot_bochs_socket() {
 	local disk=$1 log=$2 port=$3
 	rm -f "$disk.lock"
 	cat "$OVMF_VARS" "$OVMF_CODE" >"$log.ovmf.fd"
-	sed -e "s|@DISK@|$disk|" -e "s|@ROM@|$log.ovmf.fd|" -e "s|@BOCHSLOG@|$log.bochs|" \
+	sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|g" -e "s|@DISK@|$disk|" -e "s|@ROM@|$log.ovmf.fd|" -e "s|@BOCHSLOG@|$log.bochs|" \
 		-e "s|^com1: .*|com1: enabled=1, mode=socket-client, dev=127.0.0.1:$port|" \
 		"$TOP/tests/runners/bochsrc.in" >"$log.bochsrc"
 	echo c >"$log.rc"
@@ -87,7 +87,7 @@ add_counts() {
 
 # 1. Transport check on the sample config (powers itself off after the demo partition).
 if [ -f "$BUILD/bulkhead.efi" ] && [ -f "$BUILD/guests/hello.elf" ]; then
-	make_esp "$work/esp-transport" "$BUILD/bulkhead.efi" "$TOP/samples/bulkhead.cfg" \
+	make_esp "$work/esp-transport" "$BUILD/bulkhead.efi" "$TOP/tests/configs/demo.cfg" \
 		"$BUILD/guests/hello.elf"
 	"$TOP/tools/make-disk.sh" "$work/esp-transport" "$work/transport.img" >/dev/null
 	echo "-- transport: the sample config with COM1 on a socket"
