@@ -13,12 +13,25 @@
 #define BIT(n) (1u << (n))
 
 /* Leaf 1 ECX. */
+#define L1_ECX_DTES64       BIT(2)      /* debug store: its buffers and MSRs are the host's */
 #define L1_ECX_MONITOR      BIT(3)      /* MONITOR/MWAIT: would idle the physical CPU */
+#define L1_ECX_DS_CPL       BIT(4)
+#define L1_ECX_EST          BIT(7)      /* SpeedStep: frequency control is the host's */
+#define L1_ECX_TM2          BIT(8)      /* thermal monitor 2 */
+#define L1_ECX_PDCM         BIT(15)     /* IA32_PERF_CAPABILITIES: no PMU is offered */
 #define L1_ECX_VMX          BIT(5)      /* no nested VMX */
 #define L1_ECX_SMX          BIT(6)      /* GETSEC: never for a guest */
 #define L1_ECX_X2APIC       BIT(21)     /* ELF partitions: no virtual x2APIC (OS ones: vdev/) */
 #define L1_ECX_TSC_DEADLINE BIT(24)     /* ELF: HC_TIMER_SET instead of a local APIC timer */
 #define L1_ECX_HYPERVISOR   BIT(31)     /* "running under a hypervisor": look at 0x40000000 */
+
+/* Leaf 1 EDX: thermal monitoring and the debug store, host-wide like leaf 6. */
+#define L1_EDX_DS           BIT(21)
+#define L1_EDX_ACPI         BIT(22)     /* thermal monitor and clock control MSRs */
+#define L1_EDX_TM           BIT(29)
+#define L1_EDX_PBE          BIT(31)
+#define L1_ECX_HOST_ONLY    (L1_ECX_DTES64 | L1_ECX_DS_CPL | L1_ECX_EST | L1_ECX_TM2 | L1_ECX_PDCM)
+#define L1_EDX_HOST_ONLY    (L1_EDX_DS | L1_EDX_ACPI | L1_EDX_TM | L1_EDX_PBE)
 
 /* Leaf 7 subleaf 0. */
 #define L7_EBX_INVPCID      BIT(10)
@@ -94,7 +107,8 @@ void cpuid_policy_apply(uint32_t leaf, uint32_t subleaf, struct cpuid_regs4 *r,
 	switch (leaf) {
 	case 1:
 		r->ecx &= ~(L1_ECX_MONITOR | L1_ECX_VMX | L1_ECX_SMX | L1_ECX_X2APIC |
-			    L1_ECX_TSC_DEADLINE);
+			    L1_ECX_TSC_DEADLINE | L1_ECX_HOST_ONLY);
+		r->edx &= ~L1_EDX_HOST_ONLY;
 		r->ecx |= L1_ECX_HYPERVISOR;
 		if (p->os_platform)
 			r->ecx |= L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE;

@@ -46,14 +46,16 @@ static void test_leaf1(void **state)
 	struct cpuid_regs4 r = apply(1, 0, in, &pol);
 	assert_int_equal(r.eax, 0x000506e3);
 	assert_int_equal(r.ebx, 0x02030800);    /* APIC ID 2, 3 vCPUs, CLFLUSH 8 kept */
-	assert_int_equal(r.ecx, (0x7ffafbffu & ~0x01200068u) | 0x80000000u);
-	assert_int_equal(r.edx, 0xbfebfbff);    /* EDX untouched */
+	assert_int_equal(r.ecx, (0x7ffafbffu & ~0x012081fcu) | 0x80000000u);
+	assert_int_equal(r.edx, 0xbfebfbffu & ~0xa0600000u);   /* DS, ACPI, TM, PBE hidden */
 
-	/* From all ones: exactly bits 3, 5, 6, 21, 24 cleared, 31 set. */
+	/* From all ones: exactly ECX bits 2-8, 15, 21, 24 and EDX bits 21, 22, 29, 31 cleared,
+	 * ECX bit 31 set. */
 	r = apply(1, 0, ones, &pol);
-	assert_int_equal(r.ecx, ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 21) | (1u << 24)));
+	assert_int_equal(r.ecx, ~((1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) |
+				  (1u << 7) | (1u << 8) | (1u << 15) | (1u << 21) | (1u << 24)));
 	assert_int_equal(r.ebx, 0x0203ffff);
-	assert_int_equal(r.edx, ~0u);
+	assert_int_equal(r.edx, ~((1u << 21) | (1u << 22) | (1u << 29) | (1u << 31)));
 	assert_int_equal(r.eax, ~0u);
 	/* From all zeros: only the hypervisor bit appears. */
 	r = apply(1, 0, (struct cpuid_regs4){ 0, 0, 0, 0 }, &pol);
