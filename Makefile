@@ -114,7 +114,8 @@ LOADER_SRCS := \
 
 UNIT_TESTS := config frame_alloc paging memmap acpi vmx_caps tsc log ept elf_load vmx_controls \
               cpuid_policy msr_policy guest_boot line_edit shell spec_policy event_reinject \
-              mmio_decode guest_walk linux_boot multiboot acpi_tables
+              mmio_decode guest_walk linux_boot multiboot acpi_tables \
+              vlapic vioapic vrtc vuart
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
 # Test kernels (below): build/bulkhead-NAME.efi for each.
@@ -261,6 +262,10 @@ $(BUILD)/unit/test_spec_policy: tests/unit/test_spec_policy.c vmx/spec_policy.c
 $(BUILD)/unit/test_event_reinject: tests/unit/test_event_reinject.c vmx/event_reinject.c
 $(BUILD)/unit/test_mmio_decode: tests/unit/test_mmio_decode.c vmx/mmio_decode.c
 $(BUILD)/unit/test_guest_walk: tests/unit/test_guest_walk.c vmx/guest_walk.c
+$(BUILD)/unit/test_vlapic: tests/unit/test_vlapic.c vdev/vlapic.c
+$(BUILD)/unit/test_vioapic: tests/unit/test_vioapic.c vdev/vioapic.c
+$(BUILD)/unit/test_vrtc: tests/unit/test_vrtc.c vdev/vrtc.c
+$(BUILD)/unit/test_vuart: tests/unit/test_vuart.c vdev/vuart.c
 $(BUILD)/unit/test_line_edit: tests/unit/test_line_edit.c mgmt/line_edit.c
 $(BUILD)/unit/test_shell: tests/unit/test_shell.c mgmt/commands.c mgmt/line_edit.c mgmt/format.c \
 	kernel/config.c

@@ -95,6 +95,18 @@ static int load_multiboot(struct partition *p, uint8_t *ram, const struct boot_m
 	return 0;
 }
 
+/* The reset vector (F000:FFF0, the last 16 bytes below 1 MiB, SDM Vol. 3A 10.1.4 "First
+ * Instruction Executed"). A PC's firmware resets the machine from there; this partition's does
+ * too: mov dx, 0xCF9; mov al, 6; out dx, al (the reset register); hlt; jmp back. Linux jumps
+ * here when its other reboot methods are skipped (on a hardware-reduced ACPI platform it tries
+ * EFI, then the BIOS, before the ACPI register), and so does any kernel that reboots "through
+ * the BIOS". */
+static void build_reset_vector(uint8_t *ram)
+{
+	static const uint8_t stub[] = { 0xba, 0xf9, 0x0c, 0xb0, 0x06, 0xee, 0xf4, 0xeb, 0xfd };
+	memcpy(ram + 0xffff0, stub, sizeof stub);
+}
+
 int os_boot_load(struct partition *p, uint8_t *ram, const struct boot_module *image,
 		 const struct boot_module *initrd, struct vcpu_start *start,
 		 struct guest_regs *regs, char *why, unsigned why_size)
@@ -102,6 +114,7 @@ int os_boot_load(struct partition *p, uint8_t *ram, const struct boot_module *im
 	uint64_t rsdp = 0;
 	if (build_acpi(p, ram, &rsdp, why, why_size) != 0)
 		return -1;
+	build_reset_vector(ram);
 	memset(regs, 0, sizeof *regs);
 	if (p->cfg->type == PARTITION_LINUX)
 		return load_linux(p, ram, image, initrd, rsdp, start, regs, why, why_size);

@@ -231,11 +231,19 @@ static enum partition_error build(struct partition *p)
 	p->state = PARTITION_RUNNING;
 	p->start_tsc = rdtsc();
 	p->stop_reason[0] = 0;
-	klog(LOG_INFO, "partition '%s' (id %u): %s, %llu MiB at host %#llx, entry %#llx, EPT %u "
-	     "tables, VPID %u", p->name, id, os && p->os_version[0] ? p->os_version :
-	     config_partition_type_name(cfg->type), (unsigned long long)(cfg->memory >> 20),
-	     (unsigned long long)ram, (unsigned long long)start.rip, p->ept_tables,
-	     p->vcpus[0].vpid);
+	klog(LOG_INFO, "partition '%s' (id %u): %llu MiB at host %#llx, entry %#llx, EPT %u tables, "
+	     "VPID %u", p->name, id, (unsigned long long)(cfg->memory >> 20), (unsigned long long)ram,
+	     (unsigned long long)start.rip, p->ept_tables, p->vcpus[0].vpid);
+	if (os) {
+		klog(LOG_INFO, "partition '%s' boots %s (%s)", p->name, p->os_version,
+		     config_partition_type_name(cfg->type));
+		/* The console ring outlives a restart: this line in it says where a boot begins,
+		 * for the administrator scrolling back (and for the test harness). */
+		char mark[96];
+		int n = snprintf(mark, sizeof mark, "\r\n--- bulkhead: partition '%s' started ---\r\n",
+				 p->name);
+		vuart_write(&p->uart, mark, (uint64_t)n);
+	}
 	return PARTITION_OK;
 }
 

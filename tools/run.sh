@@ -1,20 +1,20 @@
 #!/usr/bin/env bash
-# `make run`: boots Bulkhead with its embedded default config (an ESP holding only the loader)
-# in the best emulator on this machine, serial console on this terminal:
+# `make run`: boots Bulkhead with the sample config (build/esp: the management shell, a Linux
+# partition and the demo guest; samples/bulkhead.cfg) in the best emulator on this machine,
+# serial console on this terminal:
 #   - QEMU with KVM and -cpu host when /dev/kvm offers nested VMX (a real Intel CPU);
-#   - otherwise Bochs + OVMF, which emulates VMX and EPT (slow: ~10 s of firmware first).
-# BULKHEAD_ESP=DIR boots another ESP folder instead (e.g. build/esp, with the sample config).
+#   - otherwise Bochs + OVMF, which emulates VMX and EPT (slow: ~10 s of firmware first, about
+#     90 s for Linux to reach its shell).
+# BULKHEAD_ESP=DIR boots another ESP folder instead (one holding only the loader boots the
+# embedded default config: the shell and the demo).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build"
 run="$build/run"
 mkdir -p "$run"
-esp=${BULKHEAD_ESP:-}
-if [ -z "$esp" ]; then
-	esp="$run/esp"
-	rm -rf "$esp"; mkdir -p "$esp/EFI/BOOT"
-	cp "$build/bulkhead.efi" "$esp/EFI/BOOT/BOOTX64.EFI"
-fi
+esp=${BULKHEAD_ESP:-$build/esp}
+# The sample config's partitions and the hypervisor's reservation need 224 MiB.
+export BOCHS_MEGS=${BOCHS_MEGS:-512}
 
 nested_vmx() {
 	[ -w /dev/kvm ] || return 1

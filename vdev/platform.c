@@ -57,11 +57,20 @@ static void ioapic_deliver(void *ctx, uint8_t vector, uint32_t dest, bool level,
 	v->entry_work |= VCPU_WORK_INJECT;
 }
 
+/* The local APIC's EOI of a level-triggered vector reaches the I/O APIC (SDM Vol. 3A 11.8.5). */
+static void lapic_eoi(void *ctx, uint8_t vector)
+{
+	struct partition *p = ctx;
+	vioapic_eoi(&p->platform.ioapic, vector);
+}
+
 void vplatform_reset(struct partition *p)
 {
 	struct vplatform *pl = &p->platform;
-	vlapic_reset(&pl->lapic, 0, true);
+	vlapic_reset(&pl->lapic, 0, true, true);    /* x2APIC mode at power-on, as firmware leaves it */
 	pl->lapic.tsc_per_count = cpuid_tsc_leaf(partitions_env()->tsc_hz).ebx;
+	pl->lapic.eoi = lapic_eoi;
+	pl->lapic.eoi_ctx = p;
 	vioapic_reset(&pl->ioapic, 1);
 	pl->ioapic.deliver = ioapic_deliver;
 	pl->ioapic.ctx = p;

@@ -1,20 +1,27 @@
 /*
- * The virtual CMOS clock (see vrtc.h). Register map (MC146818A, "Address Map"): 0 seconds, 2
- * minutes, 4 hours, 6 day of week, 7 day of month, 8 month, 9 year; 1, 3, 5 the alarm; 0xA-0xD
- * the status registers; 0x32 the century byte PCs keep (the ACPI FADT's CENTURY field names it).
- * Register B bit 2 selects binary instead of BCD, bit 1 24-hour instead of 12-hour (bit 7 of
- * the hour then means PM); bit 7 (SET) stops updates while software writes the time. The date
- * arithmetic counts days from 0000-03-01 in 400-year eras, so that leap days fall last.
+ * Virtual CMOS clock (see vrtc.h), after the MC146818 data sheet ("Address Map", "Time,
+ * Calendar and Alarm Locations", "Control Registers"). Nothing ticks here: every read of a
+ * time register computes it from the host's clock and the offset, so the clock cannot drift
+ * from the host's and costs nothing between accesses. While SET is 1 the time registers are
+ * plain bytes (the time as it was when SET went to 1, then whatever the guest wrote); when SET
+ * goes back to 0 they are read as the new time. A time register written while SET is 0 sets
+ * the time at once, the other fields keeping their current values. A time that does not
+ * exist (say minute 61, or February 30) is not taken: the clock keeps running as before.
  */
-#include <string.h>
 #include "vdev/vrtc.h"
 
-enum { SEC = 0, MIN = 2, HOUR = 4, WDAY = 6, MDAY = 7, MONTH = 8, YEAR = 9,
-       REG_A = 0xa, REG_B = 0xb, REG_C = 0xc, REG_D = 0xd, CENTURY = 0x32 };
-#define B_SET     0x80
-#define B_BINARY  0x04
-#define B_24H     0x02
-#define D_VRT     0x80
+#define SECONDS_PER_DAY     86400
+#define DAYS_1970_TO_2000_03_01 11017   /* 2000-01-01 is day 10957, then January and February */
+#define DAYS_PER_400_YEARS  146097
+#define DAYS_PER_100_YEARS  36524       /* a century not ending in a 400th year */
+#define DAYS_PER_4_YEARS    1461
+
+/* --- calendar ----------------------------------------------------------------------------
+ * Years are counted from March 1st, so that a leap day is the last day of its year; the
+ * 400-year Gregorian cycle starts on 2000-03-01. */
+
+/* Day of a March-based year on which each month starts: March, April, ..., February. */
+static const uint16_t month_start[12] = { 0, 31, 61, 92, 122, 153, 184, 214, 245, 275, 306, 337 };
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -22,169 +29,261 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-struct vrtc_civil vrtc_civil_from_seconds(int64_t t)
+static int64_t floor_mod(int64_t a, int64_t b)
 {
-	struct vrtc_civil c;
-	int64_t days = floor_div(t, 86400), secs = t - days * 86400;
-	c.hour = (unsigned)(secs / 3600);
-	c.minute = (unsigned)(secs / 60 % 60);
-	c.second = (unsigned)(secs % 60);
-	c.weekday = (unsigned)((days % 7 + 7 + 4) % 7) + 1;   /* 1970-01-01 was a Thursday */
-	int64_t z = days + 719468;
-	int64_t era = floor_div(z, 146097);
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	c.day = doy - (153 * mp + 2) / 5 + 1;
-	c.month = mp < 10 ? mp + 3 : mp - 9;
-	c.year = (int64_t)yoe + era * 400 + (c.month <= 2);
-	return c;
+	return a - floor_div(a, b) * b;
 }
 
-int64_t vrtc_seconds_from_civil(const struct vrtc_civil *c)
+int64_t vrtc_days_from_civil(int64_t year, unsigned month, unsigned day)
 {
-	int64_t y = c->year - (c->month <= 2);
-	int64_t era = floor_div(y, 400);
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (c->month > 2 ? c->month - 3 : c->month + 9) + 2) / 5 + c->day - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	int64_t days = era * 146097 + (int64_t)doe - 719468;
-	return days * 86400 + c->hour * 3600 + c->minute * 60 + c->second;
+	if (month < 1 || month > 12)
+		month = 1;
+	/* January and February belong to the March-based year before. */
+	int64_t y = month <= 2 ? year - 1 : year;
+	unsigned m = month <= 2 ? month + 9 : month - 3;
+	int64_t cycles = floor_div(y - 2000, 400);
+	int64_t yc = y - 2000 - cycles * 400;            /* 0-399 */
+	/* The leap days before March-based year yc are the Februaries of the leap calendar
+	 * years 2001 .. 2000 + yc (none of them a 400th year, as yc < 400). */
+	int64_t days = cycles * DAYS_PER_400_YEARS + yc * 365 + yc / 4 - yc / 100;
+	return DAYS_1970_TO_2000_03_01 + days + month_start[m] + (int64_t)day - 1;
 }
+
+void vrtc_civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day)
+{
+	int64_t d = days - DAYS_1970_TO_2000_03_01;
+	int64_t cycles = floor_div(d, DAYS_PER_400_YEARS);
+	d -= cycles * DAYS_PER_400_YEARS;                /* 0 .. 146096 */
+	/* Three centuries of 36524 days, then one of 36525 that ends in a leap day. */
+	int64_t century = d / DAYS_PER_100_YEARS;
+	if (century > 3)
+		century = 3;
+	d -= century * DAYS_PER_100_YEARS;
+	/* 4-year groups of 1461 days; only the last group of the first three centuries is a
+	 * day short, and the division below never reaches past it. */
+	int64_t group = d / DAYS_PER_4_YEARS;
+	d -= group * DAYS_PER_4_YEARS;
+	int64_t y = d / 365;
+	if (y > 3)
+		y = 3;                                   /* the leap day closing a group */
+	d -= y * 365;                                    /* 0 .. 365 within the year */
+	unsigned m = 11;
+	while (month_start[m] > d)
+		m--;
+	int64_t yr = 2000 + cycles * 400 + century * 100 + group * 4 + y;
+	*day = (unsigned)(d - month_start[m]) + 1;
+	*month = m < 10 ? m + 3 : m - 9;
+	*year = m < 10 ? yr : yr + 1;
+}
+
+static unsigned days_in_month(int64_t year, unsigned month)
+{
+	int64_t next = month == 12 ? vrtc_days_from_civil(year + 1, 1, 1) :
+				     vrtc_days_from_civil(year, month + 1, 1);
+	return (unsigned)(next - vrtc_days_from_civil(year, month, 1));
+}
+
+/* --- register encodings ------------------------------------------------------------------ */
+
+static uint8_t encode(uint8_t b, unsigned v)
+{
+	return (b & VRTC_B_BINARY) ? (uint8_t)v : (uint8_t)(((v / 10) << 4) | (v % 10));
+}
+
+static bool decode(uint8_t b, uint8_t v, unsigned *out)
+{
+	if (b & VRTC_B_BINARY) {
+		*out = v;
+		return true;
+	}
+	if ((v & 0xf) > 9 || (v >> 4) > 9)
+		return false;
+	*out = (v >> 4) * 10 + (v & 0xf);
+	return true;
+}
+
+/* 12-hour form: 12, 1, ..., 11 with bit 7 set for PM, in BCD or binary alike. */
+static uint8_t encode_hour(uint8_t b, unsigned h)
+{
+	if (b & VRTC_B_24H)
+		return encode(b, h);
+	unsigned h12 = h % 12 ? h % 12 : 12;
+	return encode(b, h12) | (h >= 12 ? 0x80 : 0);
+}
+
+static bool is_time_register(unsigned reg)
+{
+	switch (reg) {
+	case VRTC_SECONDS: case VRTC_MINUTES: case VRTC_HOURS: case VRTC_DAY_OF_WEEK:
+	case VRTC_DAY_OF_MONTH: case VRTC_MONTH: case VRTC_YEAR: case VRTC_CENTURY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Time register `reg` for the instant t (seconds since 1970, UTC) in register B's format. */
+static uint8_t time_register(uint8_t b, int64_t t, unsigned reg)
+{
+	int64_t days = floor_div(t, SECONDS_PER_DAY);
+	unsigned secs = (unsigned)(t - days * SECONDS_PER_DAY);
+	int64_t year;
+	unsigned month, day;
+	vrtc_civil_from_days(days, &year, &month, &day);
+	unsigned y = (unsigned)floor_mod(year, 10000);   /* four digits is all there is room for */
+	switch (reg) {
+	case VRTC_SECONDS:      return encode(b, secs % 60);
+	case VRTC_MINUTES:      return encode(b, secs / 60 % 60);
+	case VRTC_HOURS:        return encode_hour(b, secs / 3600);
+	/* 1970-01-01 was a Thursday; the register counts Sunday as 1. */
+	case VRTC_DAY_OF_WEEK:  return encode(b, (unsigned)floor_mod(days + 4, 7) + 1);
+	case VRTC_DAY_OF_MONTH: return encode(b, day);
+	case VRTC_MONTH:        return encode(b, month);
+	case VRTC_YEAR:         return encode(b, y % 100);
+	default:                return encode(b, y / 100);   /* century */
+	}
+}
+
+/* The instant the time registers name, read in register B's format b; false if they name
+ * none. The day of the week is not part of it. */
+static bool registers_to_time(const uint8_t *regs, uint8_t b, int64_t *t)
+{
+	unsigned sec, min, hour, day, month, year, century;
+	uint8_t h = regs[VRTC_HOURS];
+	bool pm = false;
+	if (!(b & VRTC_B_24H)) {
+		pm = h & 0x80;
+		h &= 0x7f;
+	}
+	if (!decode(b, regs[VRTC_SECONDS], &sec) || !decode(b, regs[VRTC_MINUTES], &min) ||
+	    !decode(b, h, &hour) || !decode(b, regs[VRTC_DAY_OF_MONTH], &day) ||
+	    !decode(b, regs[VRTC_MONTH], &month) || !decode(b, regs[VRTC_YEAR], &year) ||
+	    !decode(b, regs[VRTC_CENTURY], &century))
+		return false;
+	if (!(b & VRTC_B_24H)) {
+		if (hour < 1 || hour > 12)
+			return false;
+		hour = hour % 12 + (pm ? 12 : 0);
+	}
+	if (sec > 59 || min > 59 || hour > 23 || month < 1 || month > 12 || year > 99 ||
+	    century > 99)
+		return false;
+	int64_t y = (int64_t)century * 100 + year;
+	if (day < 1 || day > days_in_month(y, month))
+		return false;
+	*t = vrtc_days_from_civil(y, month, day) * SECONDS_PER_DAY + hour * 3600 + min * 60 + sec;
+	return true;
+}
+
+/* --- the device ------------------------------------------------------------------------- */
 
 void vrtc_reset(struct vrtc *r)
 {
-	memset(r, 0, sizeof *r);
-	r->regs[REG_A] = 0x26;                 /* 32.768 kHz time base, 1024 Hz rate */
-	r->regs[REG_B] = B_24H;                /* BCD, 24-hour, no interrupts */
-	r->regs[REG_D] = D_VRT;                /* the battery is fine */
+	*r = (struct vrtc){ .last_c_read = INT64_MIN };
+	r->regs[VRTC_REG_A] = VRTC_A_DEFAULT;
+	r->regs[VRTC_REG_B] = VRTC_B_DEFAULT;
 }
 
-static uint8_t to_bcd(unsigned v) { return (uint8_t)((v / 10) << 4 | (v % 10)); }
-static unsigned from_bcd(uint8_t v) { return (v >> 4) * 10 + (v & 15); }
-
-static uint8_t encode(const struct vrtc *r, unsigned v)
+static int64_t guest_time(const struct vrtc *r, int64_t host)
 {
-	return (r->regs[REG_B] & B_BINARY) ? (uint8_t)v : to_bcd(v);
+	return host + r->offset_seconds;
 }
 
-static unsigned decode(const struct vrtc *r, uint8_t v)
+/* The current time into the time registers, in format b. */
+static void freeze(struct vrtc *r, uint8_t b, int64_t host)
 {
-	return (r->regs[REG_B] & B_BINARY) ? v : from_bcd(v);
+	static const uint8_t time_regs[] = { VRTC_SECONDS, VRTC_MINUTES, VRTC_HOURS,
+					     VRTC_DAY_OF_WEEK, VRTC_DAY_OF_MONTH, VRTC_MONTH,
+					     VRTC_YEAR, VRTC_CENTURY };
+	int64_t t = guest_time(r, host);
+	for (unsigned i = 0; i < sizeof time_regs; i++)
+		r->regs[time_regs[i]] = time_register(b, t, time_regs[i]);
 }
 
-static uint8_t hour_register(const struct vrtc *r, unsigned hour)
+/* The time registers become the clock's time, if they name one. */
+static void thaw(struct vrtc *r, uint8_t b, int64_t host)
 {
-	if (r->regs[REG_B] & B_24H)
-		return encode(r, hour);
-	unsigned h12 = hour % 12 ? hour % 12 : 12;
-	return (uint8_t)(encode(r, h12) | (hour >= 12 ? 0x80 : 0));
+	int64_t t;
+	if (registers_to_time(r->regs, b, &t))
+		r->offset_seconds = t - host;
 }
 
-static unsigned hour_of(const struct vrtc *r, uint8_t v)
+static uint8_t read_register(struct vrtc *r, unsigned reg, int64_t host)
 {
-	if (r->regs[REG_B] & B_24H)
-		return decode(r, v);
-	unsigned h = decode(r, v & 0x7f) % 12;
-	return (v & 0x80) ? h + 12 : h;
-}
-
-static int64_t now_of(const struct vrtc *r, int64_t host)
-{
-	return r->setting ? r->set_time : host + r->offset;
-}
-
-static uint8_t read_reg(struct vrtc *r, unsigned i, int64_t host)
-{
-	struct vrtc_civil c = vrtc_civil_from_seconds(now_of(r, host));
-	switch (i) {
-	case SEC:     return encode(r, c.second);
-	case MIN:     return encode(r, c.minute);
-	case HOUR:    return hour_register(r, c.hour);
-	case WDAY:    return encode(r, c.weekday);
-	case MDAY:    return encode(r, c.day);
-	case MONTH:   return encode(r, c.month);
-	case YEAR:    return encode(r, (unsigned)(c.year % 100));
-	case CENTURY: return encode(r, (unsigned)(c.year / 100));
-	case REG_A:   return r->regs[REG_A] & 0x7f;        /* UIP never set */
-	case REG_C: {
-		uint8_t v = r->regs[REG_C];
-		r->regs[REG_C] = 0;                          /* reading clears the flags */
-		return v;
+	uint8_t b = r->regs[VRTC_REG_B];
+	if (is_time_register(reg))
+		return (b & VRTC_B_SET) ? r->regs[reg] : time_register(b, guest_time(r, host), reg);
+	switch (reg) {
+	case VRTC_REG_A:
+		return r->regs[VRTC_REG_A] & 0x7f;      /* UIP: no update is ever in progress */
+	case VRTC_REG_C: {
+		/* Flags since the last read, which clears them: UF when the clock has moved
+		 * to another second (it does not while SET holds it). */
+		int64_t now = guest_time(r, host);
+		uint8_t c = 0;
+		if (!(b & VRTC_B_SET) && now != r->last_c_read)
+			c |= VRTC_C_UF;
+		if ((c & VRTC_C_UF) && (b & VRTC_B_UIE))
+			c |= VRTC_C_IRQF;
+		r->last_c_read = now;
+		return c;
 	}
-	case REG_D:   return D_VRT;
-	default:      return r->regs[i];
-	}
-}
-
-/* A write to a time register while SET is on changes the time being written. */
-static void write_time(struct vrtc *r, unsigned i, uint8_t v)
-{
-	struct vrtc_civil c = vrtc_civil_from_seconds(r->set_time);
-	unsigned n = decode(r, v);
-	switch (i) {
-	case SEC:     if (n < 60) c.second = n; break;
-	case MIN:     if (n < 60) c.minute = n; break;
-	case HOUR:    if (hour_of(r, v) < 24) c.hour = hour_of(r, v); break;
-	case MDAY:    if (n >= 1 && n <= 31) c.day = n; break;
-	case MONTH:   if (n >= 1 && n <= 12) c.month = n; break;
-	case YEAR:    if (n < 100) c.year = c.year / 100 * 100 + n; break;
-	case CENTURY: if (n < 100) c.year = (int64_t)n * 100 + c.year % 100; break;
-	default:      return;                 /* day of week follows from the date */
-	}
-	r->set_time = vrtc_seconds_from_civil(&c);
-}
-
-static void write_reg(struct vrtc *r, unsigned i, uint8_t v, int64_t host)
-{
-	switch (i) {
-	case REG_B:
-		if ((v & B_SET) && !r->setting) {
-			r->set_time = host + r->offset;      /* updates stop here */
-			r->setting = true;
-		} else if (!(v & B_SET) && r->setting) {
-			r->offset = r->set_time - host;      /* the clock runs from what was set */
-			r->setting = false;
-		}
-		r->regs[REG_B] = v;
-		return;
-	case REG_A:
-		r->regs[REG_A] = v & 0x7f;
-		return;
-	case REG_C:
-	case REG_D:
-		return;                               /* read-only */
-	case SEC: case MIN: case HOUR: case MDAY: case MONTH: case YEAR: case CENTURY:
-		if (r->setting) {
-			write_time(r, i, v);
-		} else {
-			/* Without SET the clock takes the value too: set, then resume. */
-			r->set_time = host + r->offset;
-			write_time(r, i, v);
-			r->offset = r->set_time - host;
-		}
-		return;
+	case VRTC_REG_D:
+		return VRTC_D_VRT;                      /* the battery is always good */
 	default:
-		r->regs[i] = v;                       /* alarm, day of week, CMOS storage */
+		return r->regs[reg];                    /* B, alarms and the CMOS RAM */
+	}
+}
+
+static void write_register(struct vrtc *r, unsigned reg, uint8_t v, int64_t host)
+{
+	uint8_t b = r->regs[VRTC_REG_B];
+	if (is_time_register(reg)) {
+		if (b & VRTC_B_SET) {
+			r->regs[reg] = v;
+			return;
+		}
+		freeze(r, b, host);
+		r->regs[reg] = v;
+		thaw(r, b, host);
+		return;
+	}
+	switch (reg) {
+	case VRTC_REG_A:
+		r->regs[VRTC_REG_A] = v & 0x7f;         /* UIP is read-only */
+		return;
+	case VRTC_REG_B:
+		if (v & VRTC_B_SET)
+			v &= (uint8_t)~VRTC_B_UIE;      /* "UIE is cleared ... by setting SET" */
+		if (!(b & VRTC_B_SET) && (v & VRTC_B_SET))
+			freeze(r, v, host);
+		r->regs[VRTC_REG_B] = v;
+		if ((b & VRTC_B_SET) && !(v & VRTC_B_SET))
+			thaw(r, v, host);
+		return;
+	case VRTC_REG_C:
+	case VRTC_REG_D:
+		return;                                 /* read-only */
+	default:
+		r->regs[reg] = v;
 		return;
 	}
 }
 
-bool vrtc_io(struct vrtc *r, uint16_t port, bool is_in, uint32_t *value, int64_t host_seconds)
+bool vrtc_io(struct vrtc *r, uint16_t port, bool is_in, uint32_t *value, int64_t host_unix_seconds)
 {
-	if (port == VRTC_INDEX_PORT) {
+	if (port == VRTC_PORT_INDEX) {
 		if (is_in)
-			*value = 0xffu;                   /* the index register is write-only */
+			*value = 0xff;
 		else
-			r->index = (uint8_t)(*value & 0x7f);
+			r->index = (uint8_t)(*value & 0x7f);   /* bit 7 masks NMI on a PC */
 		return true;
 	}
-	if (port != VRTC_DATA_PORT)
+	if (port != VRTC_PORT_DATA)
 		return false;
 	if (is_in)
-		*value = read_reg(r, r->index, host_seconds);
+		*value = read_register(r, r->index, host_unix_seconds);
 	else
-		write_reg(r, r->index, (uint8_t)*value, host_seconds);
+		write_register(r, r->index, (uint8_t)*value, host_unix_seconds);
 	return true;
 }

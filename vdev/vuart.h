@@ -1,14 +1,15 @@
 /*
- * The virtual 16550A UART each partition sees at I/O port 0x3F8 (National Semiconductor
- * PC16550D data sheet). Every byte written goes into the partition's console ring (the last
- * CONSOLE_RING_SIZE bytes, replayed when the administrator attaches) and to the console
- * multiplexer (kernel/console.c), which decides whether it reaches the serial line; the
- * transmitter is infinitely fast, so THR is always empty again at once. Typed bytes arrive in
- * a receive FIFO. Interrupts follow the data sheet (IIR priorities, THRE interrupt, OUT2
- * gating the interrupt output as on PCs, loopback) so that Linux's 8250 driver finds a
- * 16550A and runs it by interrupt; vuart_irq_line() is that output, which an OS partition's
- * I/O APIC sees on pin 4. ELF partitions keep the simpler contract: with IER bit 0 set, each
- * typed byte raises VUART_RX_VECTOR (COM1's IRQ 4 at the usual PIC base 0x20).
+ * The virtual 16550A UART each partition sees at I/O port 0x3F8. Every byte written goes into
+ * the partition's console ring (the last CONSOLE_RING_SIZE bytes, replayed when the
+ * administrator attaches) and to the console multiplexer (kernel/console.c), which decides
+ * whether it reaches the serial line. Typed bytes arrive in a receive buffer deeper than the
+ * chip's FIFO, so that a paste is not lost. Registers answer as a PC16550D does, enough for
+ * Linux's 8250 driver to find a 16550A and run it on interrupts: FIFO control and the IIR's
+ * FIFO bits, interrupt identification by priority (received data, then THR empty), the THR
+ * empty interrupt as the data sheet defines it, loopback (MCR bit 4) with the modem lines
+ * looped to MSR, and the interrupt output gated by OUT2 as on PCs (vuart_irq_line). ELF
+ * partitions, which have no interrupt controller, get VUART_RX_VECTOR raised for typed input
+ * when they enabled receive interrupts (vuart_receive's answer).
  */
 #ifndef BULKHEAD_VUART_H
 #define BULKHEAD_VUART_H
@@ -26,8 +27,9 @@ struct vuart {
 	const char *owner;                 /* partition name for the console prefix */
 	unsigned owner_id;
 	uint8_t ier, lcr, mcr, scratch, dll, dlm;
-	uint8_t fcr;                       /* FIFO control as last written (bits 0, 6, 7) */
-	bool thre_pending;                 /* a THR-empty interrupt waits to be read from IIR */
+	uint8_t fcr;                       /* FIFO control as last written (bit 0: FIFOs on) */
+	uint8_t rbr;                       /* the last byte read: what RBR shows when empty */
+	bool thre_pending;                 /* THR-empty interrupt condition (see vuart.c) */
 	char line[VUART_LINE_MAX];
 	unsigned line_len;
 	char ring[CONSOLE_RING_SIZE];
@@ -39,13 +41,16 @@ struct vuart {
 };
 
 void vuart_init(struct vuart *u, const char *owner, unsigned owner_id);
-/* A typed byte for this partition. Returns true when the guest asked for receive interrupts
- * (the caller raises VUART_RX_VECTOR). A full FIFO drops the byte and counts it. */
+/* A typed byte for this partition. Returns true when it was taken and the guest enabled
+ * receive interrupts (IER bit 0): an ELF partition's caller then raises VUART_RX_VECTOR; an
+ * OS partition's caller follows vuart_irq_line instead. A full buffer drops the byte and
+ * counts it, and so does loopback mode, in which the receiver hears only the transmitter. */
 bool vuart_receive(struct vuart *u, uint8_t byte);
+/* The UART's interrupt request as the I/O APIC sees it on a PC: an enabled interrupt is
+ * pending, and MCR OUT2 is set (it gates the INTRPT output; loopback forces it off). */
+bool vuart_irq_line(const struct vuart *u);
 /* Handles an access to ports VUART_BASE..VUART_BASE+7; returns false for any other port. */
 bool vuart_io(struct vuart *u, uint16_t port, bool is_in, uint32_t *value);
-/* The UART's interrupt output: an enabled condition is pending and OUT2 lets it out. */
-bool vuart_irq_line(const struct vuart *u);
 /* Guest text from other paths (HC_CONSOLE_WRITE) takes the same way as UART output. */
 void vuart_write(struct vuart *u, const char *s, uint64_t n);
 /* Copies the newest `size` bytes of the console ring, oldest first; returns the count. */

@@ -62,8 +62,28 @@ endef
 $(foreach g,$(GUESTS),$(eval $(call guest_rule,$(g))))
 
 .PHONY: guests
-guests: $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS))
+guests: $(patsubst %,$(BUILD)/guests/%.elf,$(GUESTS)) $(BUILD)/guests/mbtest.elf \
+	$(BUILD)/guests/mbfuzz.elf
+
+# The Multiboot test kernels (tests/guests/multiboot/): 32-bit ELFs of their own, no runtime,
+# no C library, linked at 1 MiB with the Multiboot header first. mbtest checks what the loader
+# gave it; mbfuzz is the hostile one.
+MBTEST_DIR := $(GUEST_DIR)/multiboot
+MBTEST_CFLAGS := -m32 -std=gnu11 -O2 $(WARN) -ffreestanding -nostdinc -isystem $(GCC_INC) -fno-pic \
+                 -fno-stack-protector -mgeneral-regs-only -fno-asynchronous-unwind-tables
+$(BUILD)/guests/mbtest.elf: $(MBTEST_DIR)/entry.S $(MBTEST_DIR)/mbtest.c $(MBTEST_DIR)/mbtest.ld
+	@mkdir -p $(dir $@)
+	@echo "  CC/MB   $@"
+	$(Q)$(CC) $(MBTEST_CFLAGS) -nostdlib -static -Wl,-m,elf_i386 -Wl,-T,$(MBTEST_DIR)/mbtest.ld \
+		-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments $(MBTEST_DIR)/entry.S $(MBTEST_DIR)/mbtest.c -o $@
 
 -include $(wildcard $(GUEST_OBJ)/*.d $(GUEST_OBJ)/runtime/*.d $(BUILD)/guestrt/*.d)
 
 .DEFAULT_GOAL := $(guests_saved_default_goal)
+$(BUILD)/guests/mbfuzz.elf: $(MBTEST_DIR)/entry.S $(MBTEST_DIR)/fuzz_isr.S $(MBTEST_DIR)/mbfuzz.c \
+		$(MBTEST_DIR)/mbtest.ld
+	@mkdir -p $(dir $@)
+	@echo "  CC/MB   $@"
+	$(Q)$(CC) $(MBTEST_CFLAGS) -nostdlib -static -Wl,-m,elf_i386 -Wl,-T,$(MBTEST_DIR)/mbtest.ld \
+		-Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments $(MBTEST_DIR)/entry.S \
+		$(MBTEST_DIR)/fuzz_isr.S $(MBTEST_DIR)/mbfuzz.c -o $@

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Bochs + OVMF suite: the machine where VMX really exists (corei7_skylake_x). Four boots, two
-# side by side (one per core): the normal image must report VMX with EPT and run the sample
-# config's demo partition to its end; the fault-test image must dump a deliberate #PF in
+# Bochs + OVMF suite: the machine where VMX really exists (corei7_skylake_x). Five boots, two
+# side by side (one per core): the normal image must report VMX with EPT and run the demo
+# config's partition to its end; the fault-test image must dump a deliberate #PF in
 # hypervisor code and power the machine off; the partition suite runs every test guest; the
 # stress-test image fires NMIs and host interrupts at the hypervisor and wipes vector
-# registers while guests check their state.
+# registers while guests check their state; the Multiboot boot runs our Multiboot kernel.
 set -u
 . "$(dirname "$0")/lib.sh"
 work="$BUILD/test/bochs"
@@ -27,8 +27,13 @@ make_esp "$work/esp-stress" "$BUILD/bulkhead-stresstest.efi" "$TOP/tests/configs
 	"$BUILD/guests/vector.elf" "$BUILD/guests/cpustate.elf" "$BUILD/guests/hlt.elf"
 "$TOP/tools/make-disk.sh" "$work/esp-stress" "$work/stress.img" >/dev/null
 
-# One core runs the partition suite, then the stress test; the other the sample boot, then the
-# fault test.
+make_esp "$work/esp-mb" "$BUILD/bulkhead.efi" "$TOP/tests/configs/multiboot.cfg" \
+	"$BUILD/guests/mbtest.elf" "$TOP/tests/guests/multiboot/module.txt" "$BUILD/guests/hello.elf" \
+	"$BUILD/guests/mbfuzz.elf" "$BUILD/guests/cpuid.elf"
+"$TOP/tools/make-disk.sh" "$work/esp-mb" "$work/mb.img" >/dev/null
+
+# One core runs the partition suite, then the stress test; the other the demo boot, the fault
+# test and the Multiboot boot.
 ( boot_bochs "$work/parts.img" "$work/parts.log" 'halted|stopping:' 600
   echo "$BOOT_RESULT $BOOT_SECONDS" >"$work/parts.result"
   boot_bochs "$work/stress.img" "$work/stress.log" 'halted|stopping:' 240
@@ -36,7 +41,9 @@ make_esp "$work/esp-stress" "$BUILD/bulkhead-stresstest.efi" "$TOP/tests/configs
 ( boot_bochs "$work/normal.img" "$work/normal.log" 'halted|stopping:' 240
   echo "$BOOT_RESULT $BOOT_SECONDS" >"$work/normal.result"
   boot_bochs "$work/fault.img" "$work/fault.log" 'halted|stopping: exception' 240
-  echo "$BOOT_RESULT $BOOT_SECONDS" >"$work/fault.result" ) &
+  echo "$BOOT_RESULT $BOOT_SECONDS" >"$work/fault.result"
+  boot_bochs "$work/mb.img" "$work/mb.log" 'halted|stopping:' 240
+  echo "$BOOT_RESULT $BOOT_SECONDS" >"$work/mb.result" ) &
 wait
 
 log="$work/normal.log"
@@ -71,6 +78,30 @@ check "$log" 'R13=[0-9a-f]{16} R14=[0-9a-f]{16} R15=[0-9a-f]{16}' "dump shows ev
 check "$log" 'stopping: exception in hypervisor code' "hypervisor stops cleanly after the dump"
 check_absent "$log" 'did not fault' "page 0 really is unmapped"
 if [ "$result" = exited ]; then pass "fault-test machine powered off by itself"; else fail "fault-test machine did not power off ($result)"; fi
+
+log="$work/mb.log"
+read -r result seconds <"$work/mb.result"
+echo "  (Multiboot boot: $result after ${seconds}s)"
+check "$log" "^\[hv\] partition 'mbtest' boots Multiboot kernel \(multiboot\)" "the Multiboot kernel is loaded"
+check "$log" "^\[hv\] error: partition 'notmb' not started: hello\.elf: .*Multiboot header" \
+	"an image without a Multiboot header is refused with its line"
+for what in "EAX holds the Multiboot loader magic" "32-bit protected mode with paging off" \
+	"info flags: memory, cmdline, modules, memory map, loader name" \
+	"the command line starts with the image's file name" "mem_lower is 639 KiB" \
+	"mem_upper is the partition's RAM above 1 MiB" "the memory map ends exactly at the partition's end" \
+	"the BIOS area 0xA0000-0xFFFFF is reserved" "one boot module" "the module holds module.txt's bytes" \
+	"the module's string is its file name"; do
+	check "$log" "^\[mbtest\] PASS $what" "Multiboot kernel: $what"
+done
+check "$log" '^\[mbtest\] DONE [0-9]+ passed, 0 failed$' "the Multiboot kernel's checks all pass"
+check "$log" "^\[hv\] partition 'mbtest' powered off by its guest \(ACPI S5\)" \
+	"the Multiboot kernel powers its partition off through ACPI"
+check "$log" '^\[mbfuzz\] mbfuzz: survived [0-9]+ operations' \
+	"a hostile kernel's random ports, MSRs, MMIO and interrupt programming neither crash nor stall anything"
+check "$log" "^\[hv\] partition 'mbfuzz' powered off by its guest" "the hostile kernel reaches its own power-off"
+check "$log" '^\[cpuid\] DONE [0-9]+ passed, 0 failed' "the partition beside it passes its own checks"
+check_absent "$log" "crashed|EXCEPTION|PANIC|FAIL" "no crash, no hypervisor exception, no failed check"
+if [ "$result" = exited ]; then pass "Multiboot machine powered off by itself"; else fail "Multiboot machine did not finish ($result)"; fi
 
 log="$work/parts.log"
 read -r result seconds <"$work/parts.result"

@@ -19,19 +19,37 @@ the next step resynchronises.
 import re
 import time
 
-LINUX_PROMPT = r"linux# $"
+LINUX_PROMPT = r"linux# "      # busybox ash follows it with a cursor-position query
 READY = "bulkhead-linux: shell ready"
 
 
-def linux_ready_line(name):
-    """The marker as it appears on the serial line while nobody is attached to NAME."""
-    return r"^\[%s\] %s" % (re.escape(name), re.escape(READY))
+START = "--- bulkhead: partition '%s' started ---"
 
 
-def wait_ready(s, name, start, what, timeout=None):
-    m = s.wait_for(linux_ready_line(name), timeout or s.args.linux_timeout, start)
-    s.check(m, what, "" if m else s.why_not(20, start))
-    return m
+def ready_in(text, name):
+    """Whether `text` (a console's output since attaching: the ring's replay, then live)
+    shows the current boot's marker. The hypervisor writes START into the ring at each boot;
+    the marker counts only after the last START. With no START in the text, the replay window
+    lies wholly inside the current boot (a boot prints far more than the replay holds before
+    its marker), so any marker there is the current boot's."""
+    start = text.rfind(START % name)
+    return READY in (text[start:] if start >= 0 else text)
+
+
+def wait_ready(s, name, what, timeout=None):
+    """Attaches to NAME's console and waits for its current boot's shell; returns attached at
+    a fresh prompt (True), or after a FAIL (False, still attached if attach worked)."""
+    if not attach(s, name, need_prompt=False):
+        return False
+    after = s.attach_pos
+    m = s.wait_until(lambda b: ready_in(b[after:], name), timeout or s.args.linux_timeout)
+    s.check(m, what, "" if m else s.why_not(20, after))
+    if not m:
+        return False
+    s.send(b"\r")
+    p = s.wait_for(LINUX_PROMPT, s.args.command_timeout * 3, s.mark() - 1)
+    s.check(p, "%s answers at its prompt" % name, "" if p else s.why_not(20, after))
+    return bool(p)
 
 
 def shell_cmd(s, line, regex, what, timeout=None):
@@ -55,7 +73,7 @@ def linux_command(s, line, regex, what, timeout=None):
     return s.text(start, p.end() if p else None), m
 
 
-def attach(s, name):
+def attach(s, name, need_prompt=True):
     s.resync()
     start = s.mark()
     s.send(("console %s" % name).encode() + b"\r")
@@ -65,7 +83,9 @@ def attach(s, name):
     if not m:
         s.lost = True
         return False
-    # The ring replays the boot; a fresh prompt tells the shell is there.
+    s.attach_pos = m.end()
+    if not need_prompt:
+        return True
     s.send(b"\r")
     p = s.wait_for(LINUX_PROMPT, s.args.command_timeout * 3, m.end())
     s.check(p, "console %s: the busybox prompt answers Enter" % name,
@@ -86,9 +106,22 @@ def detach(s, name):
 
 
 def interrupts_of_uart(text):
-    """The total count of the ttyS0 line of /proc/interrupts, or None."""
+    """The count of the ttyS0 line of /proc/interrupts, or None."""
     m = re.search(r"^\s*(\d+):\s+(\d+)\s+.*ttyS0", text, re.M)
     return int(m.group(2)) if m else None
+
+
+# What the kernel's log must say about the platform it found (dmesg inside the partition).
+DMESG_FACTS = [
+    (r"x2apic: enabled by BIOS", "Linux runs its local APIC in x2APIC mode from the start"),
+    (r"TSC deadline timer available", "Linux uses the TSC-deadline timer"),
+    (r"tsc: Detected [0-9.]+ MHz TSC", "Linux takes the TSC frequency from CPUID, no calibration"),
+    (r"ttyS0 at I/O 0x3f8 \(irq = [0-9]+, base_baud = 115200\) is a 16550A",
+     "Linux finds the virtual UART as a 16550A with an interrupt"),
+    (r"ACPI: PM: \(supports S0 S5\)", "Linux finds ACPI soft-off (S5)"),
+    (r"IOAPIC\[0\]: apic_id 1, version 17, address 0xfec00000, GSI 0-23",
+     "Linux finds the I/O APIC from the MADT"),
+]
 
 
 def step_linux_boots(s):
@@ -97,13 +130,20 @@ def step_linux_boots(s):
     m = s.wait_prompt(s.pos, s.args.command_timeout)
     if m:
         s.pos = m.end()
-    wait_ready(s, "linux", 0, "Linux boots to its shell in its partition beside the shell")
     r, out = row(s, "linux")
     s.check(r and r["type"] == "linux" and r["state"] in ("running", "halted"),
             "list: linux is type linux and running", "row %r" % (r,))
     out = s.command("info linux")
     s.answer(out, r"^kernel: %s" % re.escape(s.args.kernel_version),
              "info linux shows the kernel version from the bzImage header")
+    if wait_ready(s, "linux", "Linux boots to its shell in its partition beside the shell"):
+        out, m = linux_command(s, "dmesg | tail -n +1 >/dev/null; dmesg", r"Run /init",
+                               "dmesg works")
+        for rx, what in DMESG_FACTS:
+            s.check(re.search(rx, out), what, "no line matching %s in dmesg" % rx)
+        s.check(not re.search(r"(PIT calibration|Fast TSC calibration)", out),
+                "Linux never calibrated against a PIT")
+    detach(s, "linux")
 
 
 def step_linux_console(s):
@@ -121,7 +161,7 @@ def step_linux_console(s):
                 (kib, s.args.linux_mib), "MemTotal %d KiB" % kib)
     out, m = linux_command(s, "cat /proc/interrupts", r"ttyS0", "/proc/interrupts lists ttyS0")
     first = interrupts_of_uart(out)
-    s.send(b"echo typing some more to raise the UART's interrupt count\r")
+    s.send(b"echo typing some more to raise the interrupt count of the UART\r")
     time.sleep(2)
     out, m = linux_command(s, "cat /proc/interrupts", r"ttyS0", "/proc/interrupts again")
     second = interrupts_of_uart(out)
@@ -141,9 +181,9 @@ def step_linux_stop_start(s):
     shell_cmd(s, "stop linux", r"stopped 'linux'", "stop linux")
     r, out = row(s, "linux")
     s.check(r and r["state"] == "stopped", "list: linux stopped", "row %r" % (r,))
-    start = s.mark()
     shell_cmd(s, "start linux", r"started 'linux'", "start linux")
-    wait_ready(s, "linux", start, "a started Linux partition boots again to its shell")
+    wait_ready(s, "linux", "a started Linux partition boots again to its shell")
+    detach(s, "linux")
 
 
 def step_linux_poweroff(s):
@@ -151,11 +191,14 @@ def step_linux_poweroff(s):
         return
     start = s.mark()
     s.send(b"poweroff -f\r")
-    m = s.wait_for(r"^back in the shell|partition 'linux' powered off", s.args.linux_timeout, start)
+    m = s.wait_for(r"^back in the shell", s.args.linux_timeout, start)
     s.check(m, "poweroff inside Linux ends its partition (the console returns to the shell)",
             "" if m else s.why_not(20, start))
-    s.lost = True
-    s.resync()
+    p = s.wait_prompt(m.end() if m else start, s.args.command_timeout)
+    if p:
+        s.pos = p.end()
+    else:
+        s.lost = True
     r, out = row(s, "linux")
     s.check(r and r["state"] == "stopped", "list: linux is stopped after its poweroff", "row %r" % (r,))
     out = s.command("info linux")
@@ -163,21 +206,20 @@ def step_linux_poweroff(s):
 
 
 def step_linux_reboot(s):
-    start = s.mark()
     shell_cmd(s, "start linux", r"started 'linux'", "start linux after its poweroff")
-    if not wait_ready(s, "linux", start, "it boots again"):
-        return
-    if not attach(s, "linux"):
+    if not wait_ready(s, "linux", "it boots again"):
         return
     start = s.mark()
     s.send(b"reboot -f\r")
-    m = s.wait_for(re.escape(READY), s.args.linux_timeout, start)
-    s.check(m, "reboot inside Linux boots the partition again (console stays attached)",
+    m = s.wait_until(lambda b: START % "linux" in b[start:] and ready_in(b[start:], "linux"),
+                     s.args.linux_timeout)
+    s.check(m, "reboot inside Linux boots the partition again, its console still attached",
             "" if m else s.why_not(20, start))
-    p = s.wait_for(LINUX_PROMPT, s.args.command_timeout * 3, m.end() if m else start)
+    s.send(b"\r")
+    s.wait_for(LINUX_PROMPT, s.args.command_timeout * 3, s.mark() - 1)
     detach(s, "linux")
     out = s.command("info linux")
-    s.answer(out, r"^state: running", "info linux: running after its reboot")
+    s.answer(out, r"^state: (running|halted)", "info linux: running after its reboot")
 
 
 def step_linux_panic(s):
@@ -197,9 +239,9 @@ def step_linux_panic(s):
     r, out = row(s, "linux")
     s.check(r and r["state"] in ("running", "halted"),
             "a panicked Linux without panic= stays in its loop until restart", "row %r" % (r,))
-    start = s.mark()
     shell_cmd(s, "restart linux", r"started 'linux'|restarted 'linux'", "restart linux")
-    wait_ready(s, "linux", start, "restart brings the panicked Linux back to its shell")
+    wait_ready(s, "linux", "restart brings the panicked Linux back to its shell")
+    detach(s, "linux")
 
 
 LIFE = [step_linux_boots, step_linux_console, step_linux_stop_start, step_linux_poweroff,
@@ -209,28 +251,77 @@ LIFE = [step_linux_boots, step_linux_console, step_linux_stop_start, step_linux_
 def step_pair_boot(s):
     s.expect(re.escape("Bulkhead management shell (type 'help')"), s.args.boot_timeout,
              "the management shell's banner appears")
-    for name in ("alpha", "beta"):
-        wait_ready(s, name, 0, "Linux partition %s boots to its shell" % name)
+    m = s.wait_prompt(s.pos, s.args.command_timeout)
+    if m:
+        s.pos = m.end()
     t = s.text()
     for name, why in s.args.refusals:
-        s.check(re.search(r"partition '%s' not started: .*%s" % (re.escape(name), why), t, re.M),
+        s.check(re.search(r"partition '%s' not started: .*%s" % (re.escape(name), re.escape(why)),
+                          t, re.M),
                 "bad image of %s refused with its line" % name,
                 "no refusal line for %s matching %s" % (name, why))
+    for name in ("alpha", "beta"):
+        if wait_ready(s, name, "Linux partition %s boots to its shell" % name):
+            linux_command(s, "hostname %s; hostname" % name, r"^%s$" % name,
+                          "console %s reaches its own Linux" % name)
+        detach(s, name)
 
 
 def step_pair_consoles(s):
-    for name in ("alpha", "beta"):
-        if not attach(s, name):
-            continue
-        linux_command(s, "hostname %s; hostname" % name, r"^%s$" % name,
-                      "console %s reaches its own Linux" % name)
-        detach(s, name)
     # Each keeps its own state: alpha's hostname is not beta's.
+    for name in ("alpha", "beta"):
+        if attach(s, name):
+            linux_command(s, "hostname", r"^%s$" % name, "%s still has its own hostname" % name)
+            detach(s, name)
+
+
+def step_pair_panic_reboots(s):
+    """beta runs with panic=5: a panic reboots it by itself, alpha goes on."""
+    if not attach(s, "beta"):
+        return
+    start = s.mark()
+    s.send(b"echo c > /proc/sysrq-trigger\r")
+    m = s.wait_for(r"Rebooting in 5 seconds", s.args.linux_timeout, start)
+    s.check(m, "beta (panic=5) panics and says it reboots", "" if m else s.why_not(20, start))
+    m = s.wait_until(lambda b: START % "beta" in b[start:] and ready_in(b[start:], "beta"),
+                     s.args.linux_timeout)
+    s.check(m, "the panicked beta boots again by itself", "" if m else s.why_not(20, start))
+    s.send(b"\r")
+    s.wait_for(LINUX_PROMPT, s.args.command_timeout * 3, s.mark() - 1)
+    detach(s, "beta")
+    out = s.command("info beta")
+    s.answer(out, r"^state: (running|halted)", "info beta: running again after its panic")
     if attach(s, "alpha"):
-        linux_command(s, "hostname", r"^alpha$", "alpha still has its own hostname")
+        linux_command(s, "hostname", r"^alpha$", "alpha was not touched by beta's panic")
         detach(s, "alpha")
 
 
-PAIR = [step_pair_boot, step_pair_consoles]
+PAIR = [step_pair_boot, step_pair_consoles, step_pair_panic_reboots]
 
-SCENARIOS = {"linux-life": LIFE, "linux-pair": PAIR}
+def step_bench(s):
+    """make bench: the wall time from Bochs's connection to the Linux marker, the TSC the
+    guest printed with it (Bochs counts one tick per instruction), and the partition's VM
+    exits by reason, read with `stats linux` right after."""
+    s.expect(re.escape("Bulkhead management shell (type 'help')"), s.args.boot_timeout,
+             "the management shell's banner appears")
+    if not attach(s, "linux", need_prompt=False):
+        return
+    after = s.attach_pos
+    rx = re.compile(r"bulkhead-linux: tsc (\d+)")
+    m = s.wait_until(lambda b: ready_in(b[after:], "linux") and rx.search(b, after),
+                     s.args.linux_timeout)
+    s.check(m, "Linux reaches its marker under Bulkhead", "" if m else s.why_not(20, after))
+    if not m:
+        return
+    seconds = time.monotonic() - s.start_time
+    tsc = rx.findall(s.text(after))[-1]
+    print("bench-linux: seconds %.1f tsc %s" % (seconds, tsc), flush=True)
+    detach(s, "linux")
+    out = s.command("stats linux")
+    for line in out.splitlines():
+        line = line.strip()
+        if re.match(r"^[A-Za-z][A-Za-z0-9 ()/-]*: \d+", line):
+            print("bench-linux-stats: " + line, flush=True)
+
+
+SCENARIOS = {"linux-life": LIFE, "linux-pair": PAIR, "linux-bench": [step_bench]}

@@ -24,66 +24,11 @@ set -u
 . "$(dirname "$0")/lib.sh"
 work="$BUILD/test/shell"
 mkdir -p "$work"
-SESSION="$TOP/tests/runners/shell-session.py"
 SHELL_LIMIT=${SHELL_LIMIT:-900}      # seconds for the whole shell session (boot included)
 # Extra shell-session.py options for the scenario, e.g. SHELL_SESSION_ARGS="--char-delay 0".
 read -r -a session_args <<<"${SHELL_SESSION_ARGS:-}"
 echo "== management shell suite (Bochs, COM1 on a TCP socket)"
 rm -f "$RESULTS/shell.counts"
-
-# boot_bochs_socket DISK LOG PORT: starts Bochs 2.7 + OVMF in the background like lib.sh's
-# boot_bochs, with COM1 a socket client of 127.0.0.1:PORT instead of a file (LOG names the
-# side files: LOG.bochsrc, LOG.bochs, LOG.screen). Sets BOCHS_PID.
-boot_bochs_socket() {
-	local disk=$1 log=$2 port=$3
-	rm -f "$disk.lock"
-	cat "$OVMF_VARS" "$OVMF_CODE" >"$log.ovmf.fd"
-	sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|g" -e "s|@DISK@|$disk|" -e "s|@ROM@|$log.ovmf.fd|" -e "s|@BOCHSLOG@|$log.bochs|" \
-		-e "s|^com1: .*|com1: enabled=1, mode=socket-client, dev=127.0.0.1:$port|" \
-		"$TOP/tests/runners/bochsrc.in" >"$log.bochsrc"
-	echo c >"$log.rc"
-	setsid script -qec "bochs -q -f '$log.bochsrc' -rc '$log.rc'" /dev/null \
-		</dev/null >"$log.screen" 2>&1 &
-	BOCHS_PID=$!
-}
-
-# run_session DISK LOG COUNTS SECONDS [SESSION ARGS...]: starts the session (it listens and
-# writes its port), then Bochs connected to it; waits for the session under a timeout, then
-# stops Bochs and removes its disk lock. The session's tally lands in COUNTS. Bochs dies of
-# SIGPIPE when it writes to COM1 after the session has closed its end, so whether the machine
-# was still up is judged by the session (its connection), not here.
-run_session() {
-	local disk=$1 log=$2 counts=$3 limit=$4 py
-	shift 4
-	rm -f "$log" "$log.port" "$counts"
-	BOCHS_PID=""
-	timeout -k 5 "$limit" python3 "$SESSION" --port-file "$log.port" --log "$log" \
-		--counts "$counts" --deadline $((limit - 15)) "$@" &
-	py=$!
-	for _ in $(seq 1 100); do
-		[ -s "$log.port" ] && break
-		kill -0 "$py" 2>/dev/null || break
-		sleep 0.1
-	done
-	if [ -s "$log.port" ]; then
-		boot_bochs_socket "$disk" "$log" "$(cat "$log.port")"
-	else
-		echo "  (the session did not start listening)"
-	fi
-	wait "$py"
-	[ -n "$BOCHS_PID" ] && stop_emulator "$BOCHS_PID"
-	rm -f "$disk.lock"
-}
-
-# add_counts FILE WHAT: adds a session's "P F" to this suite's tally (a missing file is a FAIL).
-add_counts() {
-	local p f
-	if [ -s "$1" ] && read -r p f <"$1"; then
-		suite_passed=$((suite_passed + p)); suite_failed=$((suite_failed + f))
-	else
-		fail "$2 left no tally"
-	fi
-}
 
 # 1. Transport check on the sample config (powers itself off after the demo partition).
 if [ -f "$BUILD/bulkhead.efi" ] && [ -f "$BUILD/guests/hello.elf" ]; then
