@@ -38,6 +38,24 @@ check "$log" 'stopping: no VMX \(on_stop = poweroff\)' "kernel stops cleanly"
 if [ "$BOOT_RESULT" = exited ]; then pass "machine powered off by itself (UEFI ResetSystem)"; else fail "machine did not power off ($BOOT_RESULT)"; fi
 check_absent "$log" 'EXCEPTION|PANIC' "no exception or panic on the way"
 
+# 1b. The sample config as README tells a server's owner to use it (what `make run` boots: the
+# shell, Debian's kernel with the kit's initramfs, the demo): valid against a 512 MiB machine,
+# every image it names loaded, then the same clean no-VMX stop.
+kit="$BUILD/linux"
+if [ -f "$kit/vmlinuz" ] && [ -f "$kit/initrd.img" ] && [ -f "$BUILD/mgmt/mgmt.elf" ]; then
+	make_esp "$work/samplecfg" "$efi" "$TOP/samples/bulkhead.cfg" "$hello" "$BUILD/mgmt/mgmt.elf" \
+		"$kit/vmlinuz" "$kit/initrd.img"
+	QEMU_MEGS=512 boot_qemu "$work/samplecfg" "$work/samplecfg.log" 'stopping: no VMX|halted|nothing was started' 120
+	log="$work/samplecfg.log"
+	check "$log" "^config: .*3 partition" "the sample config (shell, Linux, demo) is valid"
+	check "$log" "boot: loaded vmlinuz \([0-9]+ KiB\) for partition 'linux'" "its Linux kernel loads from the ESP"
+	check "$log" "boot: loaded initrd\.img \([0-9]+ KiB\) for partition 'linux'" "its initramfs loads from the ESP"
+	check "$log" '^  partition linux +128 MiB +cpus 0 +linux image vmlinuz' "the Linux partition is listed as type linux"
+	check "$log" 'stopping: no VMX' "and the machine stops cleanly where there is no VMX"
+else
+	fail "sample config: the Linux kit or the shell is not built (make linux-kit)"
+fi
+
 # 2. No bulkhead.cfg: the embedded default config.
 make_esp "$work/default" "$efi" -
 boot_qemu "$work/default" "$work/default.log" 'stopping: no VMX|halted' 90
