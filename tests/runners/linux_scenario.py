@@ -24,6 +24,7 @@ READY = "bulkhead-linux: shell ready"
 
 
 START = "--- bulkhead: partition '%s' started ---"
+REPLAY_SECONDS = 6
 
 
 def ready_in(text, name):
@@ -36,12 +37,20 @@ def ready_in(text, name):
     return READY in (text[start:] if start >= 0 else text)
 
 
+def replay_settles(s, name, after):
+    """The replay streams out over the serial line: judging it half-way could take an old
+    boot's marker for the current one's (its START not arrived yet). It is at most 4 KiB, out
+    well within REPLAY_SECONDS; a START arriving sooner settles it too."""
+    s.wait_until(lambda b: START % name in b[after:], REPLAY_SECONDS)
+
+
 def wait_ready(s, name, what, timeout=None):
     """Attaches to NAME's console and waits for its current boot's shell; returns attached at
     a fresh prompt (True), or after a FAIL (False, still attached if attach worked)."""
     if not attach(s, name, need_prompt=False):
         return False
     after = s.attach_pos
+    replay_settles(s, name, after)
     m = s.wait_until(lambda b: ready_in(b[after:], name), timeout or s.args.linux_timeout)
     s.check(m, what, "" if m else s.why_not(20, after))
     if not m:
@@ -167,7 +176,7 @@ def step_linux_console(s):
     second = interrupts_of_uart(out)
     s.check(first is not None and second is not None and second > first,
             "the UART's interrupt counts up as we type (%s -> %s)" % (first, second))
-    out, m = linux_command(s, "date -u +%s", r"^(\d{9,})$", "date prints a time")
+    out, m = linux_command(s, "date -u +%s", r"^(\d{9,})\n", "date prints a time")
     if m:
         guest = int(m.group(1))
         host = time.time()
@@ -307,6 +316,7 @@ def step_bench(s):
     if not attach(s, "linux", need_prompt=False):
         return
     after = s.attach_pos
+    replay_settles(s, "linux", after)
     rx = re.compile(r"bulkhead-linux: tsc (\d+)")
     m = s.wait_until(lambda b: ready_in(b[after:], "linux") and rx.search(b, after),
                      s.args.linux_timeout)
