@@ -110,8 +110,10 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-/* UEFI spec 2.9, 8.3 "Time Services": EFI_TIME is local time TimeZone minutes ahead of UTC,
- * or unspecified (0x7FF), which PCs use for a clock kept in local time; taken as UTC then. */
+/* UEFI spec 2.9, 8.3 "Time Services": GetTime reads the PC's real-time clock. Its TimeZone
+ * field is not applied: on PC firmware it is a value the firmware stores, not what the clock
+ * is set to (OVMF under Bochs, whose clock runs in UTC, reports an hour's offset), and servers
+ * keep the clock in UTC. Partitions therefore see the clock as UTC. */
 static void read_wallclock(struct boot_info *bi)
 {
 	EFI_TIME t;
@@ -121,10 +123,10 @@ static void read_wallclock(struct boot_info *bi)
 	bi->wallclock_tsc = rdtsc();
 	int64_t secs = days_from_civil(t.Year, t.Month, t.Day) * 86400 + t.Hour * 3600 +
 		       t.Minute * 60 + t.Second;
-	if (t.TimeZone != EFI_UNSPECIFIED_TIMEZONE && t.TimeZone >= -1440 && t.TimeZone <= 1440)
-		secs -= (int64_t)t.TimeZone * 60;
 	bi->wallclock_unix = secs;
 	bi->wallclock_valid = 1;
+	boot_say("wall clock %04u-%02u-%02u %02u:%02u:%02u (the firmware's time zone field: %d)",
+		 t.Year, t.Month, t.Day, t.Hour, t.Minute, t.Second, (int)t.TimeZone);
 }
 
 static EFI_STATUS read_builtin(const char *name, EFI_PHYSICAL_ADDRESS *addr, UINT64 *size)
