@@ -607,9 +607,6 @@ def main():
     ap.add_argument("--linux-mib", type=int, default=0, help="linux-life: the partition's size")
     ap.add_argument("--linux-timeout", type=float, default=300,
                     help="Linux scenarios: seconds for a Linux partition to boot to its shell")
-    ap.add_argument("--date-slack", type=float, default=900,
-                    help="linux-life: Bochs's clock runs at its own pace; how far Linux's "
-                    "date may be from the host's")
     ap.add_argument("--refuse", action="append", default=[], metavar="NAME=REGEX",
                     help="linux-pair: partition NAME must be refused with a reason matching REGEX")
     args = ap.parse_args()
