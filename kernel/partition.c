@@ -291,6 +291,23 @@ bool partition_halted(const struct partition *p)
 	return true;
 }
 
+int partition_read_gpa(void *ctx, uint64_t gpa, void *buf, size_t n)
+{
+	const struct partition *p = ctx;
+	if (!partition_gpa_range_ok(p, gpa, n))
+		return -1;
+	memcpy(buf, partition_gpa_ptr(p, gpa), n);
+	return 0;
+}
+
+int partition_write_gpa(struct partition *p, uint64_t gpa, const void *buf, size_t n)
+{
+	if (!partition_gpa_range_ok(p, gpa, n))
+		return -1;
+	memcpy(partition_gpa_ptr(p, gpa), buf, n);
+	return 0;
+}
+
 uint64_t tsc_to_ns(uint64_t ticks)
 {
 	uint64_t hz = env.tsc_hz ? env.tsc_hz : 1;

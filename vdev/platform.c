@@ -12,7 +12,6 @@
 #include "kernel/x86.h"
 #include "vdev/platform.h"
 #include "vmx/exit.h"
-#include "vmx/guest_walk.h"
 #include "vmx/mmio_decode.h"
 #include "vmx/vcpu_switch.h"
 
@@ -265,18 +264,6 @@ static void array_to_regs(struct vcpu *v, const uint64_t r[16])
 	g->r12 = r[12]; g->r13 = r[13]; g->r14 = r[14]; g->r15 = r[15];
 }
 
-static int read_guest_bytes(void *ctx, uint64_t gpa, void *out, size_t n)
-{
-	const struct partition *p = ctx;
-	if (!partition_gpa_range_ok(p, gpa, n))
-		return -1;
-	const uint8_t *src = partition_gpa_ptr(p, gpa);
-	uint8_t *dst = out;
-	for (size_t i = 0; i < n; i++)
-		dst[i] = src[i];
-	return 0;
-}
-
 /* Fetches up to 15 bytes at CS:RIP through the guest's paging; returns how many. */
 static unsigned fetch_instruction(struct vcpu *v, uint8_t bytes[15], enum mmio_cpu_mode *mode)
 {
@@ -287,9 +274,8 @@ static unsigned fetch_instruction(struct vcpu *v, uint8_t bytes[15], enum mmio_c
 	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
 	if (*mode != MMIO_MODE_64)
 		rip = (uint32_t)(rip + vmcs_read(VMCS_GUEST_CS_BASE));
-	struct guest_paging pg = { .cr0 = vmcs_read(VMCS_GUEST_CR0), .cr3 = vmcs_read(VMCS_GUEST_CR3),
-				   .cr4 = vmcs_read(VMCS_GUEST_CR4), .efer = efer, .pdptes = NULL };
-	return (unsigned)guest_copy_virt(&pg, rip, bytes, 15, read_guest_bytes, v->partition);
+	struct guest_paging pg = vcpu_guest_paging();
+	return (unsigned)guest_copy_virt(&pg, rip, bytes, 15, partition_read_gpa, v->partition);
 }
 
 /* One access to the device at gpa: a read fills *value, a write takes it. */
