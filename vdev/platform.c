@@ -76,7 +76,6 @@ void vplatform_reset(struct partition *p)
 	vrtc_reset(&pl->rtc);
 	pl->mtrr_def_type = MTRR_DEF_TYPE_RESET;
 	pl->uart_line = false;
-	pl->ports_unclaimed = pl->mmio_unclaimed = 0;
 	pl->mmio_logged = 0;
 	p->vcpus[0].lapic = &pl->lapic;
 }
@@ -153,11 +152,13 @@ void vplatform_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_
 			partition_guest_reset(p, "reset by its guest (keyboard controller)");
 		return;
 	default:
-		/* An empty ISA bus: reads float high, writes vanish. This is also the answer of
-		 * the legacy PIC (Linux then uses no PIC), the PIT, port 0x80 and the rest. */
+		/* An empty ISA bus: reads float high, writes vanish (counted with the ELF
+		 * partitions' in the vCPU's io_dropped, which `stats` shows). This is also the
+		 * answer of the legacy PIC (Linux then uses no PIC), the PIT, port 0x80 and the rest. */
 		if (in)
 			*value = 0xffffffffu;
-		pl->ports_unclaimed++;
+		else
+			v->io_dropped++;
 		return;
 	}
 }
@@ -292,7 +293,6 @@ static void mmio_access(struct vcpu *v, uint64_t gpa, unsigned size, bool write,
 	}
 	/* Nothing there: as on a PC, reads return all ones and writes are lost. The xAPIC
 	 * page is among these: the local APIC is in x2APIC mode and answers only MSRs. */
-	pl->mmio_unclaimed++;
 	if (pl->mmio_logged < MMIO_LOG_LIMIT) {
 		pl->mmio_logged++;
 		klog(LOG_INFO, "partition '%s': %u-byte %s of guest-physical %#llx: nothing there",
