@@ -28,6 +28,7 @@
 static struct partition partitions[MAX_PARTITIONS];
 static unsigned count;
 static struct partition_env env;
+static bool resets_requested;           /* some partition's reset_pending may be set */
 
 void partitions_init(const struct partition_env *e) { env = *e; }
 const struct partition_env *partitions_env(void) { return &env; }
@@ -387,6 +388,7 @@ void partition_guest_reset(struct partition *p, const char *how)
 	halt_vcpus(p);                         /* an attached console stays attached */
 	p->state = PARTITION_STOPPED;
 	p->reset_pending = true;
+	resets_requested = true;
 	p->guest_resets++;
 	snprintf(p->stop_reason, sizeof p->stop_reason, "%s; booting again", how);
 	klog(LOG_INFO, "partition '%s' %s", p->name, p->stop_reason);
@@ -394,6 +396,11 @@ void partition_guest_reset(struct partition *p, const char *how)
 
 void partitions_service_resets(void)
 {
+	/* The scheduler calls this on every pass: without a request it costs one test, not a
+	 * walk over every partition. */
+	if (!resets_requested)
+		return;
+	resets_requested = false;
 	for (unsigned i = 0; i < count; i++) {
 		struct partition *p = &partitions[i];
 		if (!p->reset_pending)
