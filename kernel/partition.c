@@ -28,7 +28,6 @@
 static struct partition partitions[MAX_PARTITIONS];
 static unsigned count;
 static struct partition_env env;
-static bool resets_requested;           /* some partition's reset_pending may be set */
 
 void partitions_init(const struct partition_env *e) { env = *e; }
 const struct partition_env *partitions_env(void) { return &env; }
@@ -292,23 +291,6 @@ bool partition_halted(const struct partition *p)
 	return true;
 }
 
-int partition_read_gpa(void *ctx, uint64_t gpa, void *buf, size_t n)
-{
-	const struct partition *p = ctx;
-	if (!partition_gpa_range_ok(p, gpa, n))
-		return -1;
-	memcpy(buf, partition_gpa_ptr(p, gpa), n);
-	return 0;
-}
-
-int partition_write_gpa(struct partition *p, uint64_t gpa, const void *buf, size_t n)
-{
-	if (!partition_gpa_range_ok(p, gpa, n))
-		return -1;
-	memcpy(partition_gpa_ptr(p, gpa), buf, n);
-	return 0;
-}
-
 uint64_t tsc_to_ns(uint64_t ticks)
 {
 	uint64_t hz = env.tsc_hz ? env.tsc_hz : 1;
@@ -388,7 +370,6 @@ void partition_guest_reset(struct partition *p, const char *how)
 	halt_vcpus(p);                         /* an attached console stays attached */
 	p->state = PARTITION_STOPPED;
 	p->reset_pending = true;
-	resets_requested = true;
 	p->guest_resets++;
 	snprintf(p->stop_reason, sizeof p->stop_reason, "%s; booting again", how);
 	klog(LOG_INFO, "partition '%s' %s", p->name, p->stop_reason);
@@ -396,11 +377,6 @@ void partition_guest_reset(struct partition *p, const char *how)
 
 void partitions_service_resets(void)
 {
-	/* The scheduler calls this on every pass: without a request it costs one test, not a
-	 * walk over every partition. */
-	if (!resets_requested)
-		return;
-	resets_requested = false;
 	for (unsigned i = 0; i < count; i++) {
 		struct partition *p = &partitions[i];
 		if (!p->reset_pending)

@@ -94,12 +94,6 @@ static inline void *partition_gpa_ptr(const struct partition *p, uint64_t gpa)
 {
 	return (void *)(p->ram_hpa + gpa);
 }
-
-/* Copies n bytes of the partition's memory at gpa into buf (ctx is the partition; the shape
- * of vmx/guest_walk.h's guest_read_fn, so page walks and instruction fetches use it), or to
- * gpa from buf. 0, or -1 when the range is not wholly inside its memory. */
-int partition_read_gpa(void *ctx, uint64_t gpa, void *buf, size_t n);
-int partition_write_gpa(struct partition *p, uint64_t gpa, const void *buf, size_t n);
 /* Stops a partition because of something its guest did; logs the reason and a register dump. */
 void partition_fault(struct partition *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Normal end: the guest asked to exit. */

@@ -12,6 +12,7 @@
 #include "kernel/x86.h"
 #include "vdev/platform.h"
 #include "vmx/exit.h"
+#include "vmx/guest_walk.h"
 #include "vmx/mmio_decode.h"
 #include "vmx/vcpu_switch.h"
 
@@ -76,6 +77,7 @@ void vplatform_reset(struct partition *p)
 	vrtc_reset(&pl->rtc);
 	pl->mtrr_def_type = MTRR_DEF_TYPE_RESET;
 	pl->uart_line = false;
+	pl->ports_unclaimed = pl->mmio_unclaimed = 0;
 	pl->mmio_logged = 0;
 	p->vcpus[0].lapic = &pl->lapic;
 }
@@ -152,13 +154,11 @@ void vplatform_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_
 			partition_guest_reset(p, "reset by its guest (keyboard controller)");
 		return;
 	default:
-		/* An empty ISA bus: reads float high, writes vanish (counted with the ELF
-		 * partitions' in the vCPU's io_dropped, which `stats` shows). This is also the
-		 * answer of the legacy PIC (Linux then uses no PIC), the PIT, port 0x80 and the rest. */
+		/* An empty ISA bus: reads float high, writes vanish. This is also the answer of
+		 * the legacy PIC (Linux then uses no PIC), the PIT, port 0x80 and the rest. */
 		if (in)
 			*value = 0xffffffffu;
-		else
-			v->io_dropped++;
+		pl->ports_unclaimed++;
 		return;
 	}
 }
@@ -265,6 +265,18 @@ static void array_to_regs(struct vcpu *v, const uint64_t r[16])
 	g->r12 = r[12]; g->r13 = r[13]; g->r14 = r[14]; g->r15 = r[15];
 }
 
+static int read_guest_bytes(void *ctx, uint64_t gpa, void *out, size_t n)
+{
+	const struct partition *p = ctx;
+	if (!partition_gpa_range_ok(p, gpa, n))
+		return -1;
+	const uint8_t *src = partition_gpa_ptr(p, gpa);
+	uint8_t *dst = out;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = src[i];
+	return 0;
+}
+
 /* Fetches up to 15 bytes at CS:RIP through the guest's paging; returns how many. */
 static unsigned fetch_instruction(struct vcpu *v, uint8_t bytes[15], enum mmio_cpu_mode *mode)
 {
@@ -275,8 +287,9 @@ static unsigned fetch_instruction(struct vcpu *v, uint8_t bytes[15], enum mmio_c
 	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
 	if (*mode != MMIO_MODE_64)
 		rip = (uint32_t)(rip + vmcs_read(VMCS_GUEST_CS_BASE));
-	struct guest_paging pg = vcpu_guest_paging();
-	return (unsigned)guest_copy_virt(&pg, rip, bytes, 15, partition_read_gpa, v->partition);
+	struct guest_paging pg = { .cr0 = vmcs_read(VMCS_GUEST_CR0), .cr3 = vmcs_read(VMCS_GUEST_CR3),
+				   .cr4 = vmcs_read(VMCS_GUEST_CR4), .efer = efer, .pdptes = NULL };
+	return (unsigned)guest_copy_virt(&pg, rip, bytes, 15, read_guest_bytes, v->partition);
 }
 
 /* One access to the device at gpa: a read fills *value, a write takes it. */
@@ -293,6 +306,7 @@ static void mmio_access(struct vcpu *v, uint64_t gpa, unsigned size, bool write,
 	}
 	/* Nothing there: as on a PC, reads return all ones and writes are lost. The xAPIC
 	 * page is among these: the local APIC is in x2APIC mode and answers only MSRs. */
+	pl->mmio_unclaimed++;
 	if (pl->mmio_logged < MMIO_LOG_LIMIT) {
 		pl->mmio_logged++;
 		klog(LOG_INFO, "partition '%s': %u-byte %s of guest-physical %#llx: nothing there",

@@ -42,7 +42,9 @@ struct vplatform {
 	uint64_t mtrr_def_type;           /* IA32_MTRR_DEF_TYPE as the guest last wrote it */
 	bool uart_line;                   /* the UART's interrupt output, as last seen */
 	uint32_t pci_address;             /* PCI CONFIG_ADDRESS (0xCF8) latch */
-	unsigned mmio_logged;             /* accesses to nothing logged so far */
+	uint64_t ports_unclaimed;         /* accesses to ports nothing emulates */
+	uint64_t mmio_unclaimed;          /* accesses to addresses nothing emulates */
+	unsigned mmio_logged;
 };
 
 /* Power-on state of the platform of partition p (its vCPUs are built). */

@@ -12,7 +12,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "kernel/vcpu.h"
-#include "vmx/guest_walk.h"
 #include "vmx/vmcs.h"
 
 enum exit_action { EXIT_RESUME, EXIT_SCHEDULE, EXIT_RESCHEDULE };
@@ -32,15 +31,6 @@ static inline void vcpu_advance_rip(uint64_t length)
 	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	if (__builtin_expect(intr & 3, 0))
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ull);
-}
-
-/* The paging state the guest runs with now (the VMCS guest fields, not the read shadows),
- * for walking its page tables on its behalf. */
-static inline struct guest_paging vcpu_guest_paging(void)
-{
-	return (struct guest_paging){ .cr0 = vmcs_read(VMCS_GUEST_CR0), .cr3 = vmcs_read(VMCS_GUEST_CR3),
-				      .cr4 = vmcs_read(VMCS_GUEST_CR4), .efer = vmcs_read(VMCS_GUEST_EFER),
-				      .pdptes = NULL };
 }
 
 static inline void vcpu_skip_instruction(void)

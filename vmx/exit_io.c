@@ -14,6 +14,7 @@
 #include "kernel/partition.h"
 #include "vdev/platform.h"
 #include "vmx/exit.h"
+#include "vmx/guest_walk.h"
 
 #define STRING_IO_BATCH 256                 /* elements per exit at most */
 #define RFLAGS_DF (1ull << 10)
@@ -28,9 +29,24 @@ static void port_access(struct vcpu *v, uint16_t port, unsigned size, bool in, u
 		v->io_dropped++;
 }
 
+static int guest_bytes(void *ctx, uint64_t gpa, void *buf, unsigned n, bool write)
+{
+	struct partition *p = ctx;
+	if (!partition_gpa_range_ok(p, gpa, n))
+		return -1;
+	uint8_t *ram = partition_gpa_ptr(p, gpa), *b = buf;
+	for (unsigned i = 0; i < n; i++) {
+		if (write)
+			ram[i] = b[i];
+		else
+			b[i] = ram[i];
+	}
+	return 0;
+}
+
 static int read64(void *ctx, uint64_t gpa, uint64_t *value)
 {
-	return partition_read_gpa(ctx, gpa, value, 8);
+	return guest_bytes(ctx, gpa, value, 8, false);
 }
 
 /* One element of INS/OUTS at guest-linear `la`, byte by byte, each translated through the
@@ -48,13 +64,13 @@ static bool string_element(struct vcpu *v, const struct guest_paging *pg, uint64
 		port_access(v, port, size, true, &value);
 		for (unsigned i = 0; i < size; i++) {
 			b[i] = (uint8_t)(value >> (8 * i));
-			if (partition_write_gpa(v->partition, gpa[i], &b[i], 1) != 0)
+			if (guest_bytes(v->partition, gpa[i], &b[i], 1, true) != 0)
 				return false;
 		}
 		return true;
 	}
 	for (unsigned i = 0; i < size; i++) {
-		if (partition_read_gpa(v->partition, gpa[i], &b[i], 1) != 0)
+		if (guest_bytes(v->partition, gpa[i], &b[i], 1, false) != 0)
 			return false;
 		value |= (uint32_t)b[i] << (8 * i);
 	}
@@ -70,7 +86,8 @@ static enum exit_action string_io(struct vcpu *v, uint64_t q, uint16_t port, uns
 	uint64_t *index = in ? &v->regs.rdi : &v->regs.rsi;
 	uint64_t count = rep ? v->regs.rcx & amask : 1;
 	int64_t step = (vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_DF) ? -(int64_t)size : (int64_t)size;
-	struct guest_paging pg = vcpu_guest_paging();
+	struct guest_paging pg = { .cr0 = vmcs_read(VMCS_GUEST_CR0), .cr3 = vmcs_read(VMCS_GUEST_CR3),
+				   .cr4 = vmcs_read(VMCS_GUEST_CR4), .efer = vmcs_read(VMCS_GUEST_EFER) };
 	/* The linear address of the first element; later ones follow the index register. */
 	uint64_t la = vmcs_read(VMCS_GUEST_LINEAR_ADDRESS);
 	unsigned done = 0;
