@@ -50,6 +50,8 @@ KERNEL_SRCS := \
 	kernel/config.c \
 	kernel/host_summary.c \
 	kernel/percpu.c \
+	kernel/smp.c \
+	kernel/ap_trampoline.S \
 	kernel/partition.c \
 	kernel/guest_boot.c \
 	kernel/elf_load.c \
@@ -106,6 +108,7 @@ LOADER_SRCS := \
 	boot/kernel_image.c \
 	boot/memory_map.c \
 	boot/handoff.c \
+	boot/cpu_list.c \
 	boot/blobs.S \
 	kernel/config.c \
 	mm/paging.c \

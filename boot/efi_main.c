@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "boot/loader.h"
+#include "ap_trampoline.h"
 #include "drivers/uart16550.h"
 #include "kernel/config.h"
 #include "kernel/x86.h"
@@ -288,6 +289,8 @@ static EFI_STATUS run(EFI_HANDLE image)
 	bi->efi_reset_system = (UINT64)(UINTN)RT->ResetSystem;
 	bi->loader_start_tsc = start_tsc;
 	read_wallclock(bi);
+	boot_take_cpu_list(bi);
+	boot_reserve_ap_trampoline(bi, AP_TRAMPOLINE_SIZE);
 
 	for (unsigned i = 0; i < cfg.partition_count; i++) {
 		const struct partition_config *p = &cfg.partitions[i];
@@ -344,6 +347,9 @@ static EFI_STATUS run(EFI_HANDLE image)
 	for (unsigned i = 0; !bad && i < bi->module_count; i++)
 		bad = memmap_set_type(bi->mem, &n, MAX_MEM_REGIONS, bi->modules[i].base,
 				      (bi->modules[i].size + 4095) & ~4095ull, MEM_MODULE);
+	if (!bad && bi->ap_trampoline)
+		bad = memmap_set_type(bi->mem, &n, MAX_MEM_REGIONS, bi->ap_trampoline,
+				      bi->ap_trampoline_size, MEM_HYPERVISOR);
 	if (bad) {
 		boot_say("the firmware memory map has too many entries; halting");
 		cpu_halt_forever();

@@ -44,6 +44,10 @@ int efi_map_to_regions(const struct efi_map *m, struct mem_region *out, unsigned
 EFI_STATUS kernel_image_place(const void *elf, UINT64 elf_size, EFI_PHYSICAL_ADDRESS dest,
 			      UINT64 room, UINT64 *image_size, UINT64 *entry);
 
+/* cpu_list.c: the firmware's CPU list (MP Services) and the APs' start-up pages. */
+void boot_take_cpu_list(struct boot_info *bi);
+void boot_reserve_ap_trampoline(struct boot_info *bi, UINT64 size);
+
 /* handoff.c */
 __attribute__((noreturn)) void handoff_jump(UINT64 cr3, UINT64 entry, UINT64 boot_info);
 

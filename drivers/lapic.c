@@ -15,6 +15,8 @@
 #define REG_ICR_LOW        0x300
 #define REG_ICR_HIGH       0x310
 #define ICR_NMI            (4u << 8)
+#define ICR_INIT           (5u << 8)
+#define ICR_STARTUP        (6u << 8)
 #define ICR_ASSERT         (1u << 14)
 #define ICR_PENDING        (1u << 12)
 
@@ -49,15 +51,27 @@ unsigned lapic_spurious_vector(void) { return lapic_read(REG_SVR) & 0xff; }
 
 uint32_t lapic_id(void) { return x2apic ? lapic_read(REG_ID) : lapic_read(REG_ID) >> 24; }
 
-void lapic_self_nmi(void)
+/* One IPI through the ICR: in x2APIC mode a single MSR write; in xAPIC mode the destination
+ * first (the write to the low word sends), then wait for the delivery-status bit to clear so
+ * that the next IPI is not written over this one (SDM Vol. 3A 11.6.1). */
+static void send_ipi(uint32_t dest_apic_id, uint32_t low)
 {
-	uint32_t low = ICR_NMI | ICR_ASSERT;
 	if (x2apic) {
-		wrmsr(0x800 + REG_ICR_LOW / 16, ((uint64_t)lapic_id() << 32) | low);
+		wrmsr(0x800 + REG_ICR_LOW / 16, ((uint64_t)dest_apic_id << 32) | low);
 		return;
 	}
-	mmio[REG_ICR_HIGH / 4] = lapic_id() << 24;
+	mmio[REG_ICR_HIGH / 4] = dest_apic_id << 24;
 	mmio[REG_ICR_LOW / 4] = low;
 	for (int spin = 0; spin < 100000 && (mmio[REG_ICR_LOW / 4] & ICR_PENDING); spin++)
 		cpu_relax();
 }
+
+void lapic_self_nmi(void) { send_ipi(lapic_id(), ICR_NMI | ICR_ASSERT); }
+
+void lapic_send_nmi(uint32_t apic_id) { send_ipi(apic_id, ICR_NMI | ICR_ASSERT); }
+
+void lapic_send_init(uint32_t apic_id) { send_ipi(apic_id, ICR_INIT | ICR_ASSERT); }
+
+void lapic_send_startup(uint32_t apic_id, uint8_t page) { send_ipi(apic_id, ICR_STARTUP | page); }
+
+bool lapic_x2apic_mode(void) { return x2apic; }

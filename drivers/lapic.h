@@ -1,7 +1,7 @@
 /*
  * The local APIC of the running CPU, in the little the hypervisor needs today: end of
  * interrupt for host interrupts acknowledged on VM exit, the spurious vector (which gets no
- * EOI), and a self-NMI for the host-event tests. xAPIC (MMIO at IA32_APIC_BASE) or x2APIC
+ * EOI), NMIs to itself and to other CPUs, and the IPIs that start the other CPUs. xAPIC (MMIO at IA32_APIC_BASE) or x2APIC
  * (MSRs 0x800-0x8ff), whichever mode the firmware left the APIC in (SDM Vol. 3A 11.4, 11.12).
  */
 #ifndef BULKHEAD_LAPIC_H
@@ -21,5 +21,12 @@ void lapic_write(unsigned reg, uint32_t value);
 /* Sends an NMI to the calling CPU (ICR: delivery mode NMI, destination shorthand "self" is
  * not allowed for NMIs, so the physical destination is our own APIC ID). */
 void lapic_self_nmi(void);
+/* Inter-processor interrupts to one CPU by APIC ID: an NMI (to kick it out of a guest or out
+ * of HLT), and the INIT and start-up IPIs that start an application processor (SDM Vol. 3A
+ * 9.4.4: INIT, then start-up with the page number of its first instruction). */
+void lapic_send_nmi(uint32_t apic_id);
+void lapic_send_init(uint32_t apic_id);
+void lapic_send_startup(uint32_t apic_id, uint8_t page);
+bool lapic_x2apic_mode(void);
 
 #endif

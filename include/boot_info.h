@@ -12,7 +12,7 @@
 #include "param.h"
 
 #define BOOT_INFO_MAGIC   0x4f464e49544f4f42ull   /* "BOOTINFO" little-endian */
-#define BOOT_INFO_VERSION 1
+#define BOOT_INFO_VERSION 2
 
 /* The high-half address the kernel ELF is linked at (see linker.ld); the loader maps it onto
  * the start of the reserved region with 2 MiB pages. */
@@ -72,6 +72,18 @@ struct boot_info {
 	uint64_t wallclock_tsc;
 	uint32_t wallclock_valid;
 	uint32_t reserved1;
+
+	/* The CPUs the firmware's MP Services protocol listed before ExitBootServices (the only
+	 * list there is where the firmware publishes no ACPI MADT, as OVMF under Bochs), and the
+	 * pages below 1 MiB the loader reserved for the application processors' start-up code
+	 * (a start-up IPI can only point below 1 MiB). fw_cpu_count 0: no MP Services. */
+	uint32_t fw_cpu_count;          /* processors the firmware reports */
+	uint32_t fw_cpus_listed;        /* entries in fw_cpu_apic_ids (at most MAX_CPUS) */
+	uint32_t fw_bsp_apic_id;
+	uint32_t fw_cpus_disabled;      /* reported but not enabled or not healthy: left out */
+	uint32_t fw_cpu_apic_ids[MAX_CPUS];
+	uint64_t ap_trampoline;         /* physical, 4 KiB aligned, below 1 MiB; 0 if none */
+	uint64_t ap_trampoline_size;
 
 	uint32_t mem_count;
 	uint32_t module_count;

@@ -21,6 +21,7 @@ _Static_assert(offsetof(struct exception_frame, rip) == 17 * 8, "CPU frame after
 _Static_assert(sizeof(struct exception_frame) == 22 * 8, "frame size used by isr.S");
 
 void idt_init(void);
+void idt_load(void);            /* an application processor: the boot CPU's IDT */
 /* Set once this CPU's struct percpu is reachable (GS base): NMIs are then counted there. */
 extern bool exception_percpu_ready;
 /* Called from isr.S. */

@@ -10,6 +10,7 @@
 #include "drivers/acpi.h"
 #include "drivers/tsc.h"
 #include "kernel/config.h"
+#include "kernel/smp.h"
 #include "mm/kernel_map.h"
 #include "mm/memmap.h"
 #include "vmx/spec_policy.h"
@@ -21,7 +22,9 @@ struct host_info {
 	uint32_t cpu_family, cpu_model, cpu_stepping;
 	enum acpi_status acpi;           /* how the MADT walk went */
 	struct acpi_madt_info madt;
-	unsigned cpu_count;              /* from the MADT, or 1 (the boot CPU) without one */
+	struct cpu_table cpus;           /* every CPU found, and how its start-up went */
+	unsigned cpu_count;              /* cpus.count: CPU numbers 0..cpu_count-1 exist */
+	uint64_t cpus_online;            /* CPUs that are up (kernel/smp.h smp_online_mask) */
 	struct memmap_totals mem;
 	uint64_t partition_ram_free;     /* what the frame allocator can hand to partitions */
 	uint64_t hv_pool_free;

@@ -76,6 +76,31 @@ static void format_cpu_list(uint64_t mask, char *out, size_t size)
 
 static const char *yes_no(bool b) { return b ? "yes" : "no"; }
 
+/* Where the CPU list came from, then one line per CPU: what it is and how its start went. */
+static void print_cpus(const struct host_info *h)
+{
+	const struct cpu_table *t = &h->cpus;
+	unsigned up = 0;
+	for (unsigned i = 0; i < t->count; i++)
+		up += (h->cpus_online >> i) & 1;
+	kprintf("cpus: %u found in %s, %u up; local APIC in %s mode\n", t->count,
+		cpu_list_source_string(t->source), up, t->x2apic ? "x2APIC" : "xAPIC");
+	if (t->source != CPU_LIST_MADT)
+		kprintf("cpus: no ACPI MADT (%s)\n", acpi_status_string(h->acpi));
+	if (t->lists_disagree)
+		kprintf("cpus: warning: the MADT lists %u CPU(s) but the firmware's MP Services %u; "
+			"the MADT is used\n", t->madt_count, t->firmware_count);
+	for (unsigned i = 0; i < t->count; i++) {
+		const struct cpu_slot *c = &t->cpu[i];
+		if (c->status == CPU_UP)
+			kprintf("  cpu %-2u apic %-3u started in %llu us%s\n", i, c->apic_id,
+				(unsigned long long)c->start_us,
+				h->vmx == VMX_OK && h->vmx_caps.ept ? ", VMX on" : "");
+		else
+			kprintf("  cpu %-2u apic %-3u %s\n", i, c->apic_id, cpu_status_string(c->status));
+	}
+}
+
 void host_summary_print(const struct host_info *h, const struct boot_info *bi,
 			const struct config *cfg)
 {
@@ -83,12 +108,7 @@ void host_summary_print(const struct host_info *h, const struct boot_info *bi,
 	kprintf("host: %s\n", cfg->hv.hostname);
 	kprintf("cpu: %s %s (family %u model %u stepping %u)\n", h->cpu_vendor, h->cpu_brand,
 		h->cpu_family, h->cpu_model, h->cpu_stepping);
-	if (h->acpi == ACPI_OK)
-		kprintf("cpus: %u in the ACPI MADT, local APIC at %#llx\n", h->cpu_count,
-			(unsigned long long)h->madt.lapic_base);
-	else
-		kprintf("cpus: %u (ACPI MADT unavailable: %s; using the boot CPU only)\n",
-			h->cpu_count, acpi_status_string(h->acpi));
+	print_cpus(h);
 	kprintf("ram: %llu MiB total, %llu MiB usable by partitions\n", MIB(h->mem.ram_total),
 		MIB(h->partition_ram_free));
 	kprintf("hypervisor: %llu MiB reserved at %#llx (image %llu KiB, page tables %u KiB, "

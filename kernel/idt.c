@@ -41,6 +41,13 @@ void idt_init(void)
 			.offset_mid = (h >> 16) & 0xffff, .offset_high = h >> 32,
 		};
 	}
+	idt_load();
+}
+
+/* Every CPU loads the same IDT: its gates are the same everywhere and it is never written
+ * after idt_init; what must differ per CPU (the IST stacks) is in each CPU's own TSS. */
+void idt_load(void)
+{
 	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr = {
 		sizeof idt - 1, (uint64_t)idt };
 	__asm__ volatile("lidt %0" : : "m"(idtr));

@@ -18,6 +18,7 @@
 #include "kernel/partition.h"
 #include "kernel/percpu.h"
 #include "kernel/scheduler.h"
+#include "kernel/smp.h"
 #include "kernel/x86.h"
 #include "mm/frame_alloc.h"
 #include "vmx/vcpu_switch.h"
@@ -34,6 +35,7 @@ static uint8_t bsp_ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(
 static struct frame_alloc hv_pool;         /* the hypervisor's own memory (reserved region) */
 static struct frame_alloc partition_ram;   /* everything partitions may be given */
 static struct host_info host;
+static bool vmx_controls_ready;            /* vmx_global_init succeeded */
 
 static void report_config_errors_and_stop(const struct boot_info *bi)
 {
@@ -79,7 +81,11 @@ static void discover_cpus(const struct boot_info *bi)
 	host.acpi = bi->rsdp ? acpi_find_table(bi->rsdp, "APIC", &madt) : ACPI_NO_RSDP;
 	if (host.acpi == ACPI_OK)
 		host.acpi = acpi_parse_madt(madt, &host.madt);
-	host.cpu_count = host.acpi == ACPI_OK && host.madt.cpu_count ? host.madt.cpu_count : 1;
+	bool madt_ok = host.acpi == ACPI_OK && host.madt.cpus_listed;
+	smp_discover(&host.cpus, bi, madt_ok ? host.madt.apic_ids : NULL,
+		     madt_ok ? host.madt.cpus_listed : 0, lapic_id(), &bsp);
+	host.cpu_count = host.cpus.count;
+	host.cpus_online = 1;
 }
 
 /* The legacy 8259 PICs may still have lines unmasked by the firmware; the hypervisor takes no
@@ -97,8 +103,7 @@ __attribute__((noreturn)) static void start_partitions(const struct boot_info *b
 	if (!stack)
 		panic("no memory for the VM-exit stack");
 	bsp.exit_stack_top = stack + EXIT_STACK_SIZE;
-	if (vmx_global_init(&host.vmx_caps, &hv_pool) != 0 ||
-	    vmx_cpu_enable(&bsp, &host.vmx_caps, &hv_pool) != 0)
+	if (!vmx_controls_ready || vmx_cpu_enable(&bsp, &host.vmx_caps, &hv_pool) != 0)
 		machine_stop("VMX could not be enabled");
 	klog(LOG_INFO, "VMX on (VMXON region %#llx); VPID %s, RDTSCP %s, extended state %u bytes",
 	     (unsigned long long)bsp.vmxon_region, vmx.vpid ? "on" : "off", vmx.rdtscp ? "on" : "off",
@@ -174,8 +179,8 @@ void kernel_main(struct boot_info *bi)
 
 	setup_memory(bi);
 	klog(LOG_INFO, "own page tables loaded (W^X kernel image, NX data, page 0 unmapped)");
-	discover_cpus(bi);
 	lapic_init();
+	discover_cpus(bi);
 	host.tsc_hz = tsc_measure(&host.tsc_source, &host.tsc_claimed_hz);
 	host_identify_cpu(&host);
 
@@ -186,6 +191,12 @@ void kernel_main(struct boot_info *bi)
 		report_config_errors_and_stop(bi);
 
 	host.vmx = vmx_probe(&host.vmx_caps, &host.feature_control);
+	/* The APs start whether or not partitions can run, so that every CPU is reported; they
+	 * enter VMX operation only when the boot CPU found VMX usable. */
+	bool vmx_usable = host.vmx == VMX_OK && host.vmx_caps.ept;
+	vmx_controls_ready = vmx_usable && vmx_global_init(&host.vmx_caps, &hv_pool) == 0;
+	smp_start_aps(&host.cpus, bi, &hv_pool, host.tsc_hz, vmx_controls_ready ? &host.vmx_caps : NULL);
+	host.cpus_online = smp_online_mask(&host.cpus);
 	host_summary_print(&host, bi, &cfg);
 	for (unsigned i = 0; i < bi->module_count; i++)
 		kprintf("module: %s, %llu bytes at %#llx\n", bi->modules[i].name,

@@ -41,6 +41,13 @@ struct percpu {
 	uint64_t host_interrupts;         /* external interrupts acknowledged on exit (EOI sent) */
 	uint64_t ibpbs;                   /* IBPBs issued on partition switches */
 	uint64_t entry_barriers;          /* VM entries that ran the L1D flush or VERW (exit_stub.S) */
+
+	/* Start-up of an application processor (kernel/smp.c): what the boot CPU prepared for it
+	 * and how far it got. The AP writes `arrived` and `status`; the boot CPU only reads them. */
+	uint64_t ist_tops[IST_COUNT];
+	volatile uint32_t arrived;        /* the AP reached C code */
+	volatile uint32_t status;         /* enum cpu_status (kernel/smp.h) */
+	volatile uint32_t vmx_wanted;     /* the boot CPU found VMX usable: enter VMX operation */
 };
 _Static_assert(offsetof(struct percpu, entry_barriers) == PERCPU_ENTRY_BARRIERS,
 	       "vmx/exit_stub.S counts entry barriers at this offset");
@@ -61,5 +68,7 @@ static inline uint64_t this_cpu_next_event_tsc(void)
 }
 
 void percpu_init_boot_cpu(struct percpu *p, const uint64_t ist_tops[IST_COUNT]);
+/* On an application processor: loads its tables (from p->ist_tops) and its GS base. */
+void percpu_init_ap(struct percpu *p);
 
 #endif

@@ -38,7 +38,7 @@ echo "          The firmware takes ~10 s before Bulkhead's first line. Ctrl-\\ q
 "$top/tools/make-disk.sh" "$esp" "$run/disk.img" >/dev/null
 cat /usr/share/OVMF/OVMF_VARS.fd /usr/share/OVMF/OVMF_CODE.fd >"$run/OVMF-2M.fd"
 rm -f "$run/disk.img.lock"
-sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|g" -e "s|@DISK@|$run/disk.img|" -e "s|@ROM@|$run/OVMF-2M.fd|" -e "s|@BOCHSLOG@|$run/bochs.log|" \
+sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|g" -e "s|@CPUS@|${BOCHS_CPUS:-2}|g" -e "s|@DISK@|$run/disk.img|" -e "s|@ROM@|$run/OVMF-2M.fd|" -e "s|@BOCHSLOG@|$run/bochs.log|" \
 	-e 's|^com1: .*|com1: enabled=1, mode=socket-client, dev=127.0.0.1:@PORT@|' \
 	"$top/tests/runners/bochsrc.in" >"$run/bochsrc.in"
 echo c >"$run/bochs.rc"

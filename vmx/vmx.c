@@ -147,7 +147,8 @@ int vmx_global_init(const struct vmx_caps *caps, struct frame_alloc *pool)
 
 int vmx_cpu_enable(struct percpu *cpu, const struct vmx_caps *caps, struct frame_alloc *pool)
 {
-	uint64_t region = zeroed_page(pool);
+	/* An AP's region is allocated for it by the boot CPU (kernel/smp.c), which owns the pool. */
+	uint64_t region = cpu->vmxon_region ? cpu->vmxon_region : zeroed_page(pool);
 	if (!region)
 		return -1;
 	*(uint32_t *)region = caps->vmcs_revision;

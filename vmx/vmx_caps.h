@@ -40,6 +40,9 @@ void vmx_caps_decode(const struct vmx_msrs *m, struct vmx_caps *c);
 /* Reads CPUID and the MSRs of the calling CPU. Never touches a VMX MSR when CPUID.1:ECX.VMX
  * is clear (on CPUs without VMX they fault or read as zero). */
 enum vmx_status vmx_probe(struct vmx_caps *c, enum feature_control_state *fc);
+/* Enables VMX outside SMX in the calling CPU's IA32_FEATURE_CONTROL and locks it, unless the
+ * firmware already locked it; says which. */
+enum feature_control_state vmx_feature_control_enable(void);
 const char *feature_control_state_string(enum feature_control_state s);
 
 #endif

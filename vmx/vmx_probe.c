@@ -10,21 +10,25 @@
 #define FC_LOCK          (1ull << 0)
 #define FC_VMX_OUTSIDE_SMX (1ull << 2)
 
+/* Each CPU has its own IA32_FEATURE_CONTROL (OVMF leaves every AP's at 0, unlocked), so every
+ * CPU runs this itself before VMXON. */
+enum feature_control_state vmx_feature_control_enable(void)
+{
+	uint64_t ctl = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	if (!(ctl & FC_LOCK)) {
+		wrmsr(MSR_IA32_FEATURE_CONTROL, ctl | FC_LOCK | FC_VMX_OUTSIDE_SMX);
+		return FC_ENABLED_BY_US;
+	}
+	return ctl & FC_VMX_OUTSIDE_SMX ? FC_ENABLED_BY_FIRMWARE : FC_LOCKED_OFF;
+}
+
 enum vmx_status vmx_probe(struct vmx_caps *c, enum feature_control_state *fc)
 {
 	*c = (struct vmx_caps){0};
 	if (!((cpuid(1, 0).ecx >> 5) & 1))
 		return VMX_NO_CPU_SUPPORT;
 
-	uint64_t ctl = rdmsr(MSR_IA32_FEATURE_CONTROL);
-	if (!(ctl & FC_LOCK)) {
-		wrmsr(MSR_IA32_FEATURE_CONTROL, ctl | FC_LOCK | FC_VMX_OUTSIDE_SMX);
-		*fc = FC_ENABLED_BY_US;
-	} else if (ctl & FC_VMX_OUTSIDE_SMX) {
-		*fc = FC_ENABLED_BY_FIRMWARE;
-	} else {
-		*fc = FC_LOCKED_OFF;
-	}
+	*fc = vmx_feature_control_enable();
 
 	struct vmx_msrs m = {0};
 	m.basic = rdmsr(MSR_IA32_VMX_BASIC);

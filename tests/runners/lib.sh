@@ -123,7 +123,7 @@ boot_bochs() {
 	dir=$(dirname "$log")
 	rm -f "$disk.lock" "$log"; : >"$log"
 	cat /usr/share/OVMF/OVMF_VARS.fd /usr/share/OVMF/OVMF_CODE.fd >"$dir/OVMF-2M.fd"
-	sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|g" -e "s|@DISK@|$disk|" -e "s|@LOG@|$log|" -e "s|@ROM@|$dir/OVMF-2M.fd|" \
+	sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|g" -e "s|@CPUS@|${BOCHS_CPUS:-1}|g" -e "s|@DISK@|$disk|" -e "s|@LOG@|$log|" -e "s|@ROM@|$dir/OVMF-2M.fd|" \
 		-e "s|@BOCHSLOG@|$log.bochs|" "$TOP/tests/runners/bochsrc.in" >"$log.bochsrc"
 	echo c >"$log.rc"
 	start=$(date +%s.%N)
@@ -143,7 +143,7 @@ boot_bochs_socket() {
 	local disk=$1 log=$2 port=$3
 	rm -f "$disk.lock"
 	cat "$OVMF_VARS" "$OVMF_CODE" >"$log.ovmf.fd"
-	sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|g" -e "s|@DISK@|$disk|" -e "s|@ROM@|$log.ovmf.fd|" -e "s|@BOCHSLOG@|$log.bochs|" \
+	sed -e "s|@MEGS@|${BOCHS_MEGS:-256}|g" -e "s|@CPUS@|${BOCHS_CPUS:-1}|g" -e "s|@DISK@|$disk|" -e "s|@ROM@|$log.ovmf.fd|" -e "s|@BOCHSLOG@|$log.bochs|" \
 		-e "s|^com1: .*|com1: enabled=1, mode=socket-client, dev=127.0.0.1:$port|" \
 		"$TOP/tests/runners/bochsrc.in" >"$log.bochsrc"
 	echo c >"$log.rc"
