@@ -65,6 +65,7 @@ void exception_dispatch(struct exception_frame *f)
 
 /* The normal kernel has no self-tests; test kernels override the first and may set the hook. */
 __attribute__((weak)) void selftest_after_summary(void) {}
+__attribute__((weak)) void selftest_cpu_list(struct cpu_table *t) { (void)t; }
 __attribute__((weak)) void selftest_spec_measures(struct spec_measures *m, const char *hostname)
 {
 	(void)m;

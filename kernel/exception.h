@@ -38,5 +38,9 @@ extern void (*selftest_exit_hook)(struct vcpu *v);
 /* Empty (weak) in the real kernel; the measurement kernel (tests/selftest/measures.c) forces
  * the speculation measures the host name names on, to price each one in `make bench`. */
 void selftest_spec_measures(struct spec_measures *m, const char *hostname);
+/* Empty (weak) in the real kernel; the fault-test kernel adds a CPU that does not exist to the
+ * list, so the suite sees what a CPU that fails to start looks like. */
+struct cpu_table;
+void selftest_cpu_list(struct cpu_table *t);
 
 #endif

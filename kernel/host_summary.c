@@ -83,8 +83,9 @@ static void print_cpus(const struct host_info *h)
 	unsigned up = 0;
 	for (unsigned i = 0; i < t->count; i++)
 		up += (h->cpus_online >> i) & 1;
-	kprintf("cpus: %u found in %s, %u up; local APIC in %s mode\n", t->count,
-		cpu_list_source_string(t->source), up, t->x2apic ? "x2APIC" : "xAPIC");
+	kprintf("cpus: %u found in %s, %u up; local APIC at %#llx, %s mode\n", t->count,
+		cpu_list_source_string(t->source), up, (unsigned long long)t->lapic_base,
+		t->x2apic ? "x2APIC" : "xAPIC");
 	if (t->source != CPU_LIST_MADT)
 		kprintf("cpus: no ACPI MADT (%s)\n", acpi_status_string(h->acpi));
 	if (t->lists_disagree)

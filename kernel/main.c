@@ -84,6 +84,9 @@ static void discover_cpus(const struct boot_info *bi)
 	bool madt_ok = host.acpi == ACPI_OK && host.madt.cpus_listed;
 	smp_discover(&host.cpus, bi, madt_ok ? host.madt.apic_ids : NULL,
 		     madt_ok ? host.madt.cpus_listed : 0, lapic_id(), &bsp);
+	selftest_cpu_list(&host.cpus);
+	host.cpus.lapic_base = madt_ok ? host.madt.lapic_base
+				       : rdmsr(MSR_IA32_APIC_BASE) & ~0xfffull;
 	host.cpu_count = host.cpus.count;
 	host.cpus_online = 1;
 }

@@ -46,6 +46,7 @@ struct cpu_table {
 	unsigned madt_count;      /* what the MADT said (0: no MADT) */
 	bool lists_disagree;      /* both lists exist and differ */
 	bool x2apic;
+	uint64_t lapic_base;       /* the MADT's, else IA32_APIC_BASE's */
 	struct cpu_slot cpu[MAX_CPUS];
 };
 

@@ -104,7 +104,7 @@ boot_qemu() {
 	cp "$OVMF_VARS" "$vars"
 	rm -f "$log"; : >"$log"
 	start=$(date +%s.%N)
-	setsid qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "${QEMU_MEGS:-256}" -smp 1 \
+	setsid qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "${QEMU_MEGS:-256}" -smp "${QEMU_CPUS:-1}" \
 		-drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
 		-drive if=pflash,format=raw,file="$vars" \
 		-drive format=raw,file=fat:rw:"$esp" \

@@ -25,7 +25,7 @@ check "$log" 'own page tables loaded \(W\^X' "kernel switches to its own page ta
 check "$log" '^Bulkhead [0-9.]+ - type-1 microhypervisor' "banner with version"
 check "$log" '^host: bulkhead-demo$' "host name from the config"
 check "$log" '^cpu: (GenuineIntel|AuthenticAMD) .*family [0-9]+ model [0-9]+' "CPU vendor and model"
-check "$log" '^cpus: 1 in the ACPI MADT, local APIC at 0xfee00000' "CPU count and local APIC from the ACPI MADT"
+check "$log" '^cpus: 1 found in the ACPI MADT, 1 up; local APIC at 0xfee00000, xAPIC mode' "CPU count and local APIC from the ACPI MADT"
 check "$log" '^ram: 2[0-9][0-9] MiB total, 1[0-9][0-9] MiB usable by partitions' "RAM total and usable"
 check "$log" '^hypervisor: 64 MiB reserved at 0x[0-9a-f]+ \(image [0-9]+ KiB, page tables [0-9]+ KiB' "hypervisor region reported"
 check "$log" '^tsc: [0-9]+\.[0-9]{3} MHz \(' "TSC frequency reported"
@@ -37,6 +37,26 @@ check_count "$log" 'error: this CPU has no VMX \(Intel VT-x\): Bulkhead cannot r
 check "$log" 'stopping: no VMX \(on_stop = poweroff\)' "kernel stops cleanly"
 if [ "$BOOT_RESULT" = exited ]; then pass "machine powered off by itself (UEFI ResetSystem)"; else fail "machine did not power off ($BOOT_RESULT)"; fi
 check_absent "$log" 'EXCEPTION|PANIC' "no exception or panic on the way"
+
+# 1a. Several CPUs (issue 9): QEMU's MADT lists them; every AP is started (INIT and start-up
+# IPIs, the trampoline below 1 MiB, long mode, the kernel's own tables) and reports back, and
+# the machine then stops as cleanly as with one CPU. Then 2 sockets of 3 cores, whose APIC IDs
+# are not contiguous (0-2, 4-6): CPU numbers are list positions, never APIC IDs.
+make_esp "$work/smp4" "$efi" "$TOP/tests/configs/demo.cfg" "$hello"
+QEMU_CPUS=4 boot_qemu "$work/smp4" "$work/smp4.log" 'stopping: no VMX|halted' 90
+log="$work/smp4.log"
+check "$log" '^cpus: 4 found in the ACPI MADT, 4 up; local APIC at 0xfee00000, xAPIC mode' "-smp 4: four CPUs from the MADT, all up"
+check "$log" '^  cpu 0  apic 0   boot CPU$' "-smp 4: CPU 0 is the boot CPU"
+check_count "$log" '^  cpu [1-3]  apic [1-3]   started in [0-9]+ us$' 3 "-smp 4: each of the three APs started and reported"
+check "$log" 'stopping: no VMX \(on_stop = poweroff\)' "-smp 4: then the clean no-VMX stop"
+if [ "$BOOT_RESULT" = exited ]; then pass "-smp 4: the machine powered off by itself"; else fail "-smp 4: no power-off ($BOOT_RESULT)"; fi
+check_absent "$log" 'EXCEPTION|PANIC|did not start|left out' "-smp 4: no CPU left out, no exception"
+make_esp "$work/smp6" "$efi" "$TOP/tests/configs/demo.cfg" "$hello"
+QEMU_CPUS=6,sockets=2,cores=3 boot_qemu "$work/smp6" "$work/smp6.log" 'stopping: no VMX|halted' 90
+log="$work/smp6.log"
+check "$log" '^cpus: 6 found in the ACPI MADT, 6 up' "2 sockets x 3 cores: six CPUs, all up"
+check "$log" '^  cpu 3  apic 4   started in' "2 sockets x 3 cores: CPU 3 is APIC ID 4 (IDs are not contiguous)"
+check "$log" '^  cpu 5  apic 6   started in' "2 sockets x 3 cores: CPU 5 is APIC ID 6"
 
 # 1b. The sample config as README tells a server's owner to use it (what `make run` boots: the
 # shell, Debian's kernel with the kit's initramfs, the demo): valid against a 512 MiB machine,
