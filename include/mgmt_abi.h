@@ -30,6 +30,9 @@ enum mgmt_hypercall {
 	HC_MGMT_LOG_READ        = 0x10d, /* (gpa buf, size) -> bytes: the newest `size` bytes of the
 	                                  * hypervisor log ring */
 	HC_MGMT_POWER           = 0x10e, /* (MGMT_POWER_OFF or MGMT_POWER_REBOOT) -> does not return */
+	HC_MGMT_CPU_INFO        = 0x10f, /* (cpu, gpa struct mgmt_cpu_info) -> 0; HC_ENOENT past
+	                                  * the last CPU (mgmt_host_info.cpu_count) */
+	HC_MGMT_LAST            = HC_MGMT_CPU_INFO,
 };
 
 /* Errors beyond the HC_E* codes of hypercall.h. */
@@ -99,6 +102,28 @@ struct mgmt_host_info {
 	uint64_t uptime_ns;
 	uint32_t partition_count;
 	uint32_t escape_char;         /* the byte that returns the console to the shell */
+	uint32_t cpus_up;             /* CPUs that started (cpu_count counts every CPU found) */
+	uint32_t reserved0;
+	char     cpu_source[64];      /* where the CPU list came from: "the ACPI MADT"... */
+};
+
+/* One physical CPU. */
+enum mgmt_cpu_state {
+	MGMT_CPU_BOOT = 1,            /* the boot CPU */
+	MGMT_CPU_UP   = 2,            /* an application processor that started */
+	MGMT_CPU_DOWN = 3,            /* found but left out: `status` says why */
+};
+
+#define MGMT_LOAD_WINDOW_S 2      /* load_permille covers the last full window of this length */
+
+struct mgmt_cpu_info {
+	uint32_t apic_id;
+	uint32_t state;               /* enum mgmt_cpu_state */
+	uint32_t load_permille;       /* share of the last window not spent idle (guests and the
+	                               * hypervisor's work for them) */
+	uint32_t vcpus;               /* vCPUs of running partitions placed on it */
+	char     status[80];          /* how its start-up went, in words */
+	char     runs[96];            /* the partitions placed on it, comma-separated */
 };
 
 #endif

@@ -56,7 +56,7 @@ enum exit_action exit_vmcall(struct vcpu *v)
 	case HC_TSC_HZ:        ret = (int64_t)partitions_env()->tsc_hz; break;
 	case HC_NOP:           ret = HC_OK; break;
 	default:
-		ret = nr >= HC_MGMT_VERSION && nr <= HC_MGMT_POWER ? mgmt_hypercall(v, nr, a0, a1)
+		ret = nr >= HC_MGMT_VERSION && nr <= HC_MGMT_LAST ? mgmt_hypercall(v, nr, a0, a1)
 								   : HC_ENOSYS;
 		break;
 	}

@@ -6,6 +6,7 @@
  * table, states against what the operation needs, sizes and CPU lists against this version's
  * rules, and buffers against the caller's own memory, before anything is changed.
  */
+#include <stdio.h>
 #include <string.h>
 #include "hypercall.h"
 #include "kernel/console.h"
@@ -88,6 +89,41 @@ static void fill_host(struct mgmt_host_info *out)
 	out->uptime_ns = tsc_to_ns(rdtsc() - env->boot_tsc);
 	out->partition_count = partition_count();
 	out->escape_char = console_escape_char();
+	for (unsigned i = 0; i < h->cpus.count; i++)
+		out->cpus_up += (h->cpus_online >> i) & 1;
+	strncpy(out->cpu_source, cpu_list_source_string(h->cpus.source), sizeof out->cpu_source - 1);
+}
+
+/* One physical CPU: how it started, its load, and the partitions whose vCPUs it runs. */
+static int64_t fill_cpu(uint64_t index, struct mgmt_cpu_info *out)
+{
+	const struct cpu_table *t = &partitions_env()->host->cpus;
+	if (index >= t->count)
+		return HC_ENOENT;
+	const struct cpu_slot *c = &t->cpu[index];
+	memset(out, 0, sizeof *out);
+	out->apic_id = c->apic_id;
+	out->state = c->status == CPU_BOOT ? MGMT_CPU_BOOT : c->status == CPU_UP ? MGMT_CPU_UP
+									       : MGMT_CPU_DOWN;
+	out->load_permille = c->percpu ? c->percpu->load_permille : 0;
+	strncpy(out->status, cpu_status_string(c->status), sizeof out->status - 1);
+	size_t n = 0;
+	for (unsigned i = 0; i < partition_count(); i++) {
+		const struct partition *p = partition_get(i);
+		if (p->state != PARTITION_RUNNING)
+			continue;
+		unsigned here = 0;
+		for (unsigned j = 0; j < p->vcpu_count; j++)
+			here += p->vcpus[j].cpu == index;
+		if (!here)
+			continue;
+		out->vcpus += here;
+		int w = snprintf(out->runs + n, sizeof out->runs - n, "%s%s", n ? ", " : "", p->name);
+		if (w < 0 || (size_t)w >= sizeof out->runs - n)
+			break;                       /* truncated: the count still says how many */
+		n += (size_t)w;
+	}
+	return HC_OK;
 }
 
 static int64_t set_memory(struct partition *p, uint64_t bytes)
@@ -209,6 +245,10 @@ int64_t mgmt_hypercall(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1)
 		if (!partition_gpa_range_ok(self, a0, a1))
 			return HC_EFAULT;
 		return (int64_t)log_ring_copy(partition_gpa_ptr(self, a0), a1);
+	case HC_MGMT_CPU_INFO:
+		if (!partition_gpa_range_ok(self, a1, sizeof(struct mgmt_cpu_info)))
+			return HC_EFAULT;
+		return fill_cpu(a0, partition_gpa_ptr(self, a1));
 	case HC_MGMT_POWER:
 		if (a0 != MGMT_POWER_OFF && a0 != MGMT_POWER_REBOOT)
 			return HC_EINVAL;

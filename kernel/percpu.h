@@ -41,6 +41,11 @@ struct percpu {
 	uint64_t host_interrupts;         /* external interrupts acknowledged on exit (EOI sent) */
 	uint64_t ibpbs;                   /* IBPBs issued on partition switches */
 	uint64_t entry_barriers;          /* VM entries that ran the L1D flush or VERW (exit_stub.S) */
+	/* Load (kernel/scheduler.c): TSC ticks spent idle, and the share of the last full window
+	 * of MGMT_LOAD_WINDOW_S seconds that was not idle. */
+	uint64_t idle_ticks;
+	uint64_t load_window_tsc, load_window_idle;
+	uint32_t load_permille;
 
 	/* Start-up of an application processor (kernel/smp.c): what the boot CPU prepared for it
 	 * and how far it got. The AP writes `arrived` and `status`; the boot CPU only reads them. */

@@ -14,12 +14,14 @@
 #include "kernel/partition.h"
 #include "kernel/scheduler.h"
 #include "kernel/x86.h"
+#include "mgmt_abi.h"
 #include "param.h"
 #include "vdev/platform.h"
 #include "vmx/vcpu_switch.h"
 #include "vmx/vmx.h"
 
 static uint64_t slice_ticks;
+static uint64_t load_window_ticks;
 static unsigned cursor;
 
 void scheduler_init(uint64_t tsc_hz)
@@ -27,6 +29,24 @@ void scheduler_init(uint64_t tsc_hz)
 	slice_ticks = tsc_hz / 1000000 * TIME_SLICE_US;
 	if (!slice_ticks)
 		slice_ticks = 1000000;
+	load_window_ticks = (tsc_hz ? tsc_hz : 1000000000ull) * MGMT_LOAD_WINDOW_S;
+}
+
+/* Closes the load window once it is MGMT_LOAD_WINDOW_S long: the share not spent idle. */
+static void update_load(struct percpu *cpu, uint64_t now)
+{
+	if (!cpu->load_window_tsc) {
+		cpu->load_window_tsc = now;
+		cpu->load_window_idle = cpu->idle_ticks;
+		return;
+	}
+	uint64_t elapsed = now - cpu->load_window_tsc;
+	if (elapsed < load_window_ticks)
+		return;
+	uint64_t idle = cpu->idle_ticks - cpu->load_window_idle;
+	cpu->load_permille = idle >= elapsed ? 0 : (uint32_t)(1000 - idle * 1000 / elapsed);
+	cpu->load_window_tsc = now;
+	cpu->load_window_idle = cpu->idle_ticks;
 }
 
 /* A halted vCPU can wake if it takes interrupts and one can come: a pending one, its timer,
@@ -114,6 +134,7 @@ struct vcpu *scheduler_next(struct percpu *cpu, struct vcpu *prev, bool reschedu
 {
 	console_poll_input();
 	partitions_service_resets();
+	update_load(cpu, now);
 	cpu->next_timer_tsc = fire_timers(now);
 	struct vcpu *next = prev;
 	bool keep = !reschedule && prev && prev->state == VCPU_RUNNABLE &&
@@ -130,7 +151,10 @@ struct vcpu *scheduler_next(struct percpu *cpu, struct vcpu *prev, bool reschedu
 				report_and_stop();
 			cpu_relax();
 			console_poll_input();
+			uint64_t was = now;
 			now = rdtsc();
+			cpu->idle_ticks += now - was;
+			update_load(cpu, now);
 			cpu->next_timer_tsc = fire_timers(now);
 		}
 		cpu->slice_end_tsc = now + slice_ticks;

@@ -51,6 +51,7 @@ struct vcpu {
 	uint32_t entry_work;              /* enum vcpu_entry_work bits */
 	struct partition *partition;
 	unsigned index;
+	unsigned cpu;                     /* the physical CPU (kernel/smp.h number) it runs on */
 	uint16_t vpid;
 	enum vcpu_state state;
 	bool unrestricted;                /* an OS's vCPU: may switch paging and modes (vmx.h) */

@@ -285,6 +285,31 @@ static void cmd_stats(struct shell *sh, const struct command *c, char **argv)
 
 static const char *yes_no(uint32_t features, uint32_t bit) { return features & bit ? "yes" : "no"; }
 
+/* One CPU of `host`: APIC ID, state, load, and what runs there. */
+static void host_cpu_line(struct shell *sh, uint32_t i)
+{
+	struct mgmt_cpu_info ci;
+	int64_t rc = sh->ops->cpu_info(sh->ops->ctx, i, &ci);
+	if (rc < 0) {
+		out_line(sh, "  cpu %-2u (no answer: code %lld)", i, (long long)rc);
+		return;
+	}
+	CLEAN(ci.status);
+	CLEAN(ci.runs);
+	if (ci.state == MGMT_CPU_DOWN) {
+		out_line(sh, "  cpu %-2u apic %-4u down: %s", i, ci.apic_id, ci.status);
+		return;
+	}
+	unsigned load = ci.load_permille > 1000 ? 1000 : ci.load_permille;
+	char runs[128];
+	if (ci.vcpus)
+		snprintf(runs, sizeof runs, "%u vCPU%s: %s", ci.vcpus, ci.vcpus == 1 ? "" : "s", ci.runs);
+	else
+		snprintf(runs, sizeof runs, "idle: nothing placed here");
+	out_line(sh, "  cpu %-2u apic %-4u %-8s load %3u.%u%%  %s", i, ci.apic_id,
+	         ci.state == MGMT_CPU_BOOT ? "boot CPU" : "up", load / 10, load % 10, runs);
+}
+
 static void cmd_host(struct shell *sh, const struct command *c, char **argv)
 {
 	(void)argv;
@@ -311,7 +336,11 @@ static void cmd_host(struct shell *sh, const struct command *c, char **argv)
 	out_line(sh, "version: %s", h.version);
 	out_line(sh, "host name: %s", h.hostname);
 	out_line(sh, "cpu: %s%s%.*s", h.cpu_vendor, brand_len ? " " : "", (int)brand_len, brand);
-	out_line(sh, "cpus: %u", h.cpu_count);
+	CLEAN(h.cpu_source);
+	out_line(sh, "cpus: %u found in %s, %u up; load over the last %u s:", h.cpu_count,
+	         h.cpu_source[0] ? h.cpu_source : "?", h.cpus_up, MGMT_LOAD_WINDOW_S);
+	for (uint32_t i = 0; i < h.cpu_count && i < 64; i++)
+		host_cpu_line(sh, i);
 	out_line(sh, "ram: total %llu MiB, partitions %llu MiB, free %llu MiB, hypervisor %llu MiB",
 	         (unsigned long long)(h.ram_total / MIB), (unsigned long long)(h.ram_partitions / MIB),
 	         (unsigned long long)(h.ram_free / MIB), (unsigned long long)(h.hv_reserved / MIB));

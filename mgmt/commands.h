@@ -35,6 +35,7 @@ struct shell_ops {
 	void (*sleep_ms)(void *ctx, unsigned ms);
 	int64_t (*version)(void *ctx);
 	int64_t (*host_info)(void *ctx, struct mgmt_host_info *out);
+	int64_t (*cpu_info)(void *ctx, uint32_t cpu, struct mgmt_cpu_info *out);
 	int64_t (*partition_count)(void *ctx);
 	int64_t (*partition_info)(void *ctx, uint32_t id, struct mgmt_partition_info *out);
 	int64_t (*partition_stats)(void *ctx, uint32_t id, struct mgmt_partition_stats *out);

@@ -78,6 +78,12 @@ static int64_t op_host_info(void *ctx, struct mgmt_host_info *out)
 	return mgmt(HC_MGMT_HOST_INFO, gpa_of(out), 0);
 }
 
+static int64_t op_cpu_info(void *ctx, uint32_t cpu, struct mgmt_cpu_info *out)
+{
+	(void)ctx;
+	return mgmt(HC_MGMT_CPU_INFO, cpu, gpa_of(out));
+}
+
 static int64_t op_partition_count(void *ctx)
 {
 	(void)ctx;
@@ -135,6 +141,7 @@ static const struct shell_ops real_ops = {
 	.sleep_ms = op_sleep_ms,
 	.version = op_version,
 	.host_info = op_host_info,
+	.cpu_info = op_cpu_info,
 	.partition_count = op_partition_count,
 	.partition_info = op_partition_info,
 	.partition_stats = op_partition_stats,

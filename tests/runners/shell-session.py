@@ -402,7 +402,12 @@ def step_info_stats_host_log(s):
     s.answer(out, r"^version: [0-9]+\.[0-9]+", "host: version (the command sent in one burst)")
     s.answer(out, r"^host name: bulkhead-shell-test$", "host: host name from shell.cfg")
     s.answer(out, r"^cpu: \S", "host: cpu")
-    s.answer(out, r"^cpus: [1-9][0-9]*$", "host: cpus")
+    s.answer(out, r"^cpus: 2 found in the firmware's MP Services list, 2 up; load over the last "
+             r"2 s:$", "host: both CPUs of the 2-CPU Bochs, and where the list came from")
+    s.answer(out, r"^  cpu 0  apic 0    boot CPU load +[0-9]+\.[0-9]%  [23] vCPUs: mgmt, ticker(, "
+             r"unpriv)?$", "host: CPU 0 with its load and the running partitions sharing it")
+    s.answer(out, r"^  cpu 1  apic 1    up       load +0\.0%  idle: nothing placed here$",
+             "host: CPU 1 up and idle")
     s.answer(out, r"^ram: total [0-9]+ MiB, partitions [0-9]+ MiB, free [0-9]+ MiB, hypervisor "
              r"64 MiB$", "host: ram (total, partitions, free, hypervisor 64 MiB)")
     s.answer(out, r"^vmx: EPT yes", "host: vmx features")

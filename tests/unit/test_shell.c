@@ -40,6 +40,8 @@ static struct fake {
 	struct mgmt_partition_info parts[MAX_FAKE];
 	struct mgmt_partition_stats stats[MAX_FAKE];
 	struct mgmt_host_info host;
+	struct mgmt_cpu_info cpus[4];
+	int64_t cpu_rc;
 	char log[3 * SHELL_LOG_BYTES];
 	size_t log_len;
 	int64_t focus[16];                 /* answers of console_focus, in turn; then the last */
@@ -82,6 +84,17 @@ static int64_t fake_host_info(void *ctx, struct mgmt_host_info *out)
 	if (F.host_rc < 0)
 		return F.host_rc;
 	*out = F.host;
+	return 0;
+}
+
+static int64_t fake_cpu_info(void *ctx, uint32_t cpu, struct mgmt_cpu_info *out)
+{
+	(void)ctx;
+	if (F.cpu_rc < 0)
+		return F.cpu_rc;
+	if (cpu >= 4)
+		return HC_ENOENT;
+	*out = F.cpus[cpu];
 	return 0;
 }
 
@@ -152,6 +165,7 @@ static const struct shell_ops fake_ops = {
 	.sleep_ms = fake_sleep_ms,
 	.version = fake_version,
 	.host_info = fake_host_info,
+	.cpu_info = fake_cpu_info,
 	.partition_count = fake_count,
 	.partition_info = fake_info,
 	.partition_stats = fake_stats,
@@ -220,6 +234,17 @@ static int setup(void **state)
 	F.host.tsc_hz = 2400000000ull;
 	F.host.uptime_ns = S(90061);          /* 25:01:01 */
 	F.host.partition_count = 5;
+	F.host.cpus_up = 3;
+	snprintf(F.host.cpu_source, sizeof F.host.cpu_source, "the ACPI MADT");
+	F.cpus[0] = (struct mgmt_cpu_info){ .apic_id = 0, .state = MGMT_CPU_BOOT, .load_permille = 125,
+	                                    .vcpus = 3 };
+	snprintf(F.cpus[0].runs, sizeof F.cpus[0].runs, "mgmt, web, db");
+	F.cpus[1] = (struct mgmt_cpu_info){ .apic_id = 2, .state = MGMT_CPU_UP, .load_permille = 1000,
+	                                    .vcpus = 1 };
+	snprintf(F.cpus[1].runs, sizeof F.cpus[1].runs, "batch");
+	F.cpus[2] = (struct mgmt_cpu_info){ .apic_id = 4, .state = MGMT_CPU_UP };
+	F.cpus[3] = (struct mgmt_cpu_info){ .apic_id = 6, .state = MGMT_CPU_DOWN };
+	snprintf(F.cpus[3].status, sizeof F.cpus[3].status, "did not start (no answer)\x1b[2J");
 	F.host.escape_char = 0x1d;
 	F.focus[0] = 0;
 	F.focus_len = 1;
@@ -562,7 +587,11 @@ static void host_summary(void **state)
 		"version: 0.1.0\r\n"
 		"host name: rack4-node2\r\n"
 		"cpu: GenuineIntel Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\r\n"
-		"cpus: 4\r\n"
+		"cpus: 4 found in the ACPI MADT, 3 up; load over the last 2 s:\r\n"
+		"  cpu 0  apic 0    boot CPU load  12.5%  3 vCPUs: mgmt, web, db\r\n"
+		"  cpu 1  apic 2    up       load 100.0%  1 vCPU: batch\r\n"
+		"  cpu 2  apic 4    up       load   0.0%  idle: nothing placed here\r\n"
+		"  cpu 3  apic 6    down: did not start (no answer).[2J\r\n"
 		"ram: total 8192 MiB, partitions 2560 MiB, free 5566 MiB, hypervisor 64 MiB\r\n"
 		"vmx: EPT yes (2 MiB pages yes, 1 GiB pages no), VPID yes, unrestricted guest yes, "
 		"preemption timer yes\r\n"
@@ -574,6 +603,8 @@ static void host_summary(void **state)
 	assert_non_null(strstr(out, "\r\ncpu: GenuineIntel\r\n"));
 	assert_non_null(strstr(out, "vmx: EPT no (2 MiB pages no, 1 GiB pages yes), VPID no, "
 	                            "unrestricted guest no, preemption timer no\r\n"));
+	F.cpu_rc = HC_EFAULT;
+	assert_non_null(strstr(run("host"), "\r\n  cpu 1  (no answer: code -3)\r\n"));
 	F.host_rc = HC_EPERM;
 	assert_string_equal(run("host"), "error: host failed (code -4)\r\n");
 }
