@@ -69,6 +69,7 @@ void vplatform_reset(struct partition *p)
 	struct vplatform *pl = &p->platform;
 	vlapic_reset(&pl->lapic, 0, true, true);    /* x2APIC mode at power-on, as firmware leaves it */
 	pl->lapic.tsc_per_count = cpuid_tsc_leaf(partitions_env()->tsc_hz).ebx;
+	pl->lapic.min_period_tsc = partitions_env()->tsc_hz / 1000000 * VLAPIC_MIN_PERIOD_US;
 	pl->lapic.eoi = lapic_eoi;
 	pl->lapic.eoi_ctx = p;
 	vioapic_reset(&pl->ioapic, 1);

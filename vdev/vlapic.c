@@ -365,7 +365,13 @@ void vlapic_timer_expire(struct vlapic *l, uint64_t now)
 			break;
 		}
 		uint64_t periods = (now - due) / period;
-		l->timer_start_tsc = add_sat(due, mul_sat(periods, period));
+		uint64_t start = add_sat(due, mul_sat(periods, period));
+		/* Too short a period: the next interrupt comes min_period_tsc from now (as
+		 * KVM's lower bound on periodic timers does). */
+		uint64_t earliest = add_sat(now, l->min_period_tsc);
+		if (add_sat(start, period) < earliest)
+			start = earliest - period;
+		l->timer_start_tsc = start;
 		l->timer_start_count = l->timer_initial;
 		break;
 	}

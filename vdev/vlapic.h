@@ -43,6 +43,7 @@ enum vlapic_msr {
 #define VLAPIC_SVR_ENABLE        (1u << 8)      /* APIC software enable */
 #define VLAPIC_LVT_MASKED        (1u << 16)
 #define VLAPIC_LVT_TIMER_MODE(v) (((v) >> 17) & 3u)
+#define VLAPIC_MIN_PERIOD_US 200            /* min_period_tsc, as vdev/platform.c sets it */
 enum { VLAPIC_TIMER_ONESHOT = 0, VLAPIC_TIMER_PERIODIC = 1, VLAPIC_TIMER_TSC_DEADLINE = 2 };
 
 /* ESR bits the model can set (SDM "Error Handling"). */
@@ -97,6 +98,10 @@ struct vlapic {
 	 * EOIs of level-triggered vectors (SDM "EOI Register": the EOI is broadcast to the I/O
 	 * APICs, as this APIC does not offer EOI-broadcast suppression). */
 	uint64_t tsc_per_count;
+	/* The shortest period a periodic timer gets, in TSC ticks (0: none): a hostile or
+	 * buggy kernel can program a count of 1, and a period shorter than a VM exit's round
+	 * trip would keep its vCPU in timer exits without ever running an instruction. */
+	uint64_t min_period_tsc;
 	void (*eoi)(void *ctx, uint8_t vector);
 	void *eoi_ctx;
 };

@@ -513,6 +513,35 @@ static void periodic_reloads(void **state)
 	assert_int_equal(vlapic_timer_deadline(&l), 0);
 }
 
+/* A hostile kernel's periodic timer of one count: the first interrupt comes when asked, the
+ * next ones no sooner than min_period_tsc apart, so its vCPU still runs between them. */
+static void periodic_too_short_is_spaced_out(void **state)
+{
+	(void)state;
+	struct vlapic l;
+	fresh(&l);
+	l.tsc_per_count = 1;
+	l.min_period_tsc = 1000;
+	wr(&l, VLAPIC_TIMER_DIVIDE, 0xb, 0);
+	wr(&l, VLAPIC_LVT_TIMER, (1u << 17) | TIMER_VECTOR, 0);
+	wr(&l, VLAPIC_TIMER_INITIAL, 1, 100);
+	assert_int_equal(vlapic_timer_deadline(&l), 101);
+	vlapic_timer_expire(&l, 105);
+	assert_true(irr_has(&l, TIMER_VECTOR));
+	assert_int_equal(vlapic_timer_deadline(&l), 1105);
+	vlapic_ack(&l, TIMER_VECTOR);
+	wr(&l, VLAPIC_EOI, 0, 106);
+	vlapic_timer_expire(&l, 1104);                    /* not due yet */
+	assert_false(irr_has(&l, TIMER_VECTOR));
+	vlapic_timer_expire(&l, 1110);
+	assert_true(irr_has(&l, TIMER_VECTOR));
+	assert_int_equal(vlapic_timer_deadline(&l), 2110);
+	/* A period longer than the bound keeps its own grid. */
+	wr(&l, VLAPIC_TIMER_INITIAL, 5000, 3000);
+	vlapic_timer_expire(&l, 8000);
+	assert_int_equal(vlapic_timer_deadline(&l), 13000);
+}
+
 static void masked_one_shot_fires_silently(void **state)
 {
 	(void)state;
@@ -793,6 +822,7 @@ int main(void)
 		cmocka_unit_test(divide_configuration),
 		cmocka_unit_test(divide_change_keeps_the_count),
 		cmocka_unit_test(periodic_reloads),
+		cmocka_unit_test(periodic_too_short_is_spaced_out),
 		cmocka_unit_test(masked_one_shot_fires_silently),
 		cmocka_unit_test(tsc_deadline_mode),
 		cmocka_unit_test(mode_change_disarms),
