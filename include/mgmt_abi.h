@@ -41,6 +41,7 @@ enum mgmt_error {
 	HC_EBUSY  = -6,   /* the partition is in the wrong state for this */
 	HC_ENOMEM = -7,   /* not enough free RAM */
 	HC_ESELF  = -8,   /* the call would stop or reshape the caller itself */
+	HC_ETAKEN = -9,   /* a CPU it names belongs to another partition */
 };
 
 enum mgmt_partition_state {
@@ -60,7 +61,7 @@ struct mgmt_partition_info {
 	uint32_t vcpus;
 	uint32_t privileged;
 	uint32_t autostart;
-	uint32_t reserved;
+	uint32_t vcpu_cpu;            /* the physical CPU its vCPU runs on (or will, when stopped) */
 	uint64_t uptime_ns;           /* since its last start; 0 when not running */
 	uint64_t cpu_ns;              /* guest CPU time since its last start */
 	uint64_t exits;               /* since its last start */

@@ -1139,13 +1139,19 @@ int config_validate(const struct config *cfg, const struct config_limits *lim, s
 				char list[CONFIG_ERROR_MESSAGE_MAX];
 				format_cpu_mask(list, sizeof list, lim->runnable_cpus);
 				if (lim->runnable_cpus == 1)
-					REPORT(errs, cpus_line, "CPU %u: this version runs partitions "
-					       "only on the boot CPU (cpus = 0)", lowest_cpu(refused));
+					REPORT(errs, cpus_line, "CPU %u is not up (it did not start): "
+					       "partitions can run only on the boot CPU (cpus = 0)",
+					       lowest_cpu(refused));
 				else
-					REPORT(errs, cpus_line, "CPU %u: this version runs partitions "
-					       "only on CPU%s %s", lowest_cpu(refused),
+					REPORT(errs, cpus_line, "CPU %u is not up (it did not start): "
+					       "partitions can run on CPU%s %s", lowest_cpu(refused),
 					       cpu_count_of(lim->runnable_cpus) > 1 ? "s" : "", list);
 			}
+			/* The management partition builds partitions from the hypervisor's pool,
+			 * which only the boot CPU touches (kernel/smp.c). */
+			if (pc->privileged && pc->cpus != 1)
+				REPORT(errs, cpus_line, "partition '%s' is privileged: it runs on the "
+				       "boot CPU (cpus = 0)", pc->name);
 		}
 
 		running = pc->memory > UINT64_MAX - running ? UINT64_MAX : running + pc->memory;

@@ -6,6 +6,9 @@
 #include "kernel/console.h"
 #include "kernel/log.h"
 #include "kernel/partition.h"
+#include "kernel/percpu.h"
+#include "kernel/smp.h"
+#include "kernel/x86.h"
 #include "vdev/platform.h"
 
 static struct uart *wire;
@@ -82,7 +85,8 @@ void console_partition_stopped(int id)
 		focus = shell;
 }
 
-static void deliver(struct partition *p, uint8_t byte)
+/* Into the partition's virtual UART, on the CPU that runs it. */
+static void deliver_here(struct partition *p, uint8_t byte)
 {
 	if (p->state != PARTITION_RUNNING)
 		return;
@@ -91,6 +95,44 @@ static void deliver(struct partition *p, uint8_t byte)
 		vplatform_uart_changed(p);        /* its I/O APIC routes the UART's interrupt */
 	else if (raise)
 		vcpu_raise(&p->vcpus[0], VUART_RX_VECTOR);
+}
+
+/* A partition on another CPU gets the byte through its mailbox and that CPU a kick, sent again
+ * (at most every millisecond) while the mailbox is not empty: a kick that lands in hypervisor
+ * code goes unnoticed until that CPU's next exit, which a busy guest may never make. */
+static void kick_for_mail(struct partition *p)
+{
+	uint64_t now = rdtsc(), ms = partitions_env()->tsc_hz / 1000;
+	if (p->input_kick_tsc && now - p->input_kick_tsc < ms)
+		return;
+	p->input_kick_tsc = now;
+	smp_kick(p->vcpus[0].cpu, 0);
+}
+
+static void deliver(struct partition *p, uint8_t byte)
+{
+	if (p->state != PARTITION_RUNNING)
+		return;
+	if (p->vcpus[0].cpu == this_cpu()->index) {
+		deliver_here(p, byte);
+		return;
+	}
+	uint32_t head = p->input_head;
+	if (head - __atomic_load_n(&p->input_tail, __ATOMIC_ACQUIRE) >= PARTITION_INPUT_MAIL)
+		return;                              /* full: dropped, like a UART overrun */
+	p->input_mail[head % PARTITION_INPUT_MAIL] = byte;
+	__atomic_store_n(&p->input_head, head + 1, __ATOMIC_RELEASE);
+	p->input_kick_tsc = 0;
+	kick_for_mail(p);
+}
+
+void console_take_mail(struct partition *p)
+{
+	uint32_t tail = p->input_tail;
+	while (tail != __atomic_load_n(&p->input_head, __ATOMIC_ACQUIRE)) {
+		deliver_here(p, p->input_mail[tail % PARTITION_INPUT_MAIL]);
+		__atomic_store_n(&p->input_tail, ++tail, __ATOMIC_RELEASE);
+	}
 }
 
 void console_poll_input(void)
@@ -107,4 +149,7 @@ void console_poll_input(void)
 		if (focus != CONSOLE_FOCUS_NONE)
 			deliver(partition_get((unsigned)focus), (uint8_t)c);
 	}
+	struct partition *p = focus == CONSOLE_FOCUS_NONE ? NULL : partition_get((unsigned)focus);
+	if (p && p->state == PARTITION_RUNNING && p->input_head != p->input_tail)
+		kick_for_mail(p);
 }

@@ -28,7 +28,11 @@ void console_attach(int partition_id);
 void console_partition_stopped(int partition_id);
 /* Output path of every partition's virtual UART. */
 void console_route(struct vuart *u, char c);
-/* Reads what the administrator typed and delivers it (or handles the escape byte). */
+/* Reads what the administrator typed and delivers it (or handles the escape byte); on the
+ * boot CPU only. Input for a partition on another CPU goes through its mailbox. */
 void console_poll_input(void);
+/* On the CPU that runs partition p: hands it the typed input waiting in its mailbox. */
+struct partition;
+void console_take_mail(struct partition *p);
 
 #endif

@@ -149,6 +149,7 @@ __attribute__((noreturn)) static void start_partitions(const struct boot_info *b
 			console_set_shell((int)i);
 	kprintf("[hv] starting %u partition(s)%s\n", running,
 		console_focus() == CONSOLE_FOCUS_NONE ? "" : "; the management shell has the console");
+	smp_go();
 	scheduler_start(&bsp);
 }
 
@@ -187,12 +188,6 @@ void kernel_main(struct boot_info *bi)
 	host.tsc_hz = tsc_measure(&host.tsc_source, &host.tsc_claimed_hz);
 	host_identify_cpu(&host);
 
-	/* This version runs every partition on the boot CPU (no AP start-up yet). */
-	struct config_limits lim = { .ram_available = host.partition_ram_free,
-				     .cpu_count = host.cpu_count, .runnable_cpus = 1 };
-	if (config_validate(&cfg, &lim, &cfg_errors) != 0)
-		report_config_errors_and_stop(bi);
-
 	host.vmx = vmx_probe(&host.vmx_caps, &host.feature_control);
 	/* The APs start whether or not partitions can run, so that every CPU is reported; they
 	 * enter VMX operation only when the boot CPU found VMX usable. */
@@ -200,6 +195,11 @@ void kernel_main(struct boot_info *bi)
 	vmx_controls_ready = vmx_usable && vmx_global_init(&host.vmx_caps, &hv_pool) == 0;
 	smp_start_aps(&host.cpus, bi, &hv_pool, host.tsc_hz, vmx_controls_ready ? &host.vmx_caps : NULL);
 	host.cpus_online = smp_online_mask(&host.cpus);
+	/* Checked once the APs have started: a partition may only name CPUs that came up. */
+	struct config_limits lim = { .ram_available = host.partition_ram_free,
+				     .cpu_count = host.cpu_count, .runnable_cpus = host.cpus_online };
+	if (config_validate(&cfg, &lim, &cfg_errors) != 0)
+		report_config_errors_and_stop(bi);
 	host_summary_print(&host, bi, &cfg);
 	for (unsigned i = 0; i < bi->module_count; i++)
 		kprintf("module: %s, %llu bytes at %#llx\n", bi->modules[i].name,

@@ -15,6 +15,7 @@
 #include "kernel/mgmt_hypercalls.h"
 #include "kernel/panic.h"
 #include "kernel/partition.h"
+#include "kernel/scheduler.h"
 #include "kernel/x86.h"
 #include "mgmt_abi.h"
 
@@ -42,6 +43,7 @@ static void fill_info(const struct partition *p, struct mgmt_partition_info *out
 	out->vcpus = 1;
 	out->privileged = p->cfg->privileged;
 	out->autostart = p->cfg->autostart;
+	out->vcpu_cpu = p->state == PARTITION_RUNNING ? p->vcpus[0].cpu : partition_home_cpu(p->cfg);
 	if (p->state == PARTITION_RUNNING)
 		out->uptime_ns = tsc_to_ns(rdtsc() - p->start_tsc);
 	out->cpu_ns = tsc_to_ns(vcpu_cpu_ticks(&p->vcpus[0], rdtsc()));
@@ -105,7 +107,7 @@ static int64_t fill_cpu(uint64_t index, struct mgmt_cpu_info *out)
 	out->apic_id = c->apic_id;
 	out->state = c->status == CPU_BOOT ? MGMT_CPU_BOOT : c->status == CPU_UP ? MGMT_CPU_UP
 									       : MGMT_CPU_DOWN;
-	out->load_permille = c->percpu ? c->percpu->load_permille : 0;
+	out->load_permille = c->percpu ? scheduler_cpu_load(c->percpu, rdtsc()) : 0;
 	strncpy(out->status, cpu_status_string(c->status), sizeof out->status - 1);
 	size_t n = 0;
 	for (unsigned i = 0; i < partition_count(); i++) {
@@ -145,9 +147,22 @@ static int64_t set_cpus(struct partition *p, uint64_t mask)
 {
 	if (p->state == PARTITION_RUNNING)
 		return HC_EBUSY;
-	if (mask != 1)
-		return HC_EINVAL;           /* this version: one vCPU, on the boot CPU */
+	/* This version: one vCPU, so one CPU, which must be up; the privileged partition stays
+	 * on the boot CPU (the config validator's rules). */
+	if (!mask || (mask & (mask - 1)) || !(mask & partitions_env()->host->cpus_online))
+		return HC_EINVAL;
+	if (p->cfg->privileged && mask != 1)
+		return HC_EINVAL;
+	/* A CPU is one partition's unless both time-share it (share_cpus = yes). */
+	for (unsigned i = 0; i < partition_count(); i++) {
+		const struct partition *o = partition_get(i);
+		if (o == p || o->state == PARTITION_DESTROYED || !(o->cfg->cpus & mask))
+			continue;
+		if (!(o->cfg->share_cpus && p->cfg->share_cpus))
+			return HC_ETAKEN;
+	}
 	p->cfg->cpus = mask;
+	klog(LOG_INFO, "partition '%s': CPU set to %u", p->name, (unsigned)__builtin_ctzll(mask));
 	return HC_OK;
 }
 

@@ -18,6 +18,7 @@
 #include "kernel/os_boot.h"
 #include "kernel/partition.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/x86.h"
 #include "mm/ept.h"
 #include "mm/kernel_map.h"
@@ -97,8 +98,13 @@ static int build_vcpu(struct partition *p, const struct vcpu_start *start,
 		return -1;
 	v->xsave_area = (void *)area;
 	fpu_vcpu_init(v);
+	v->cpu = partition_home_cpu(p->cfg);
 	if (vmx_vcpu_setup(v, this_cpu(), env.hv_pool, p->eptp, start) != 0)
 		return -1;
+	/* Built here, run there: a VMCS is active on one CPU at a time, and only a clear one may
+	 * be loaded on another (SDM Vol. 3C 25.1 "Overview" of VMCS states). */
+	if (v->cpu != this_cpu()->index)
+		vmx_vmclear(v);
 	v->regs = *regs;
 	v->unrestricted = start->unrestricted;
 	v->state = VCPU_RUNNABLE;
@@ -228,12 +234,18 @@ static enum partition_error build(struct partition *p)
 	if (os)
 		vplatform_reset(p);
 	vmx_invept_single(p->eptp);
-	p->state = PARTITION_RUNNING;
 	p->start_tsc = rdtsc();
 	p->stop_reason[0] = 0;
+	p->input_head = p->input_tail = 0;
+	/* Everything above is visible before its CPU can see the partition running. */
+	__atomic_store_n(&p->state, PARTITION_RUNNING, __ATOMIC_RELEASE);
+	if (!smp_kick(p->vcpus[0].cpu, SMP_KICK_TIMEOUT_US))
+		klog(LOG_WARN, "partition '%s': CPU %u did not answer; it runs once that CPU looks",
+		     p->name, p->vcpus[0].cpu);
 	klog(LOG_INFO, "partition '%s' (id %u): %llu MiB at host %#llx, entry %#llx, EPT %u tables, "
-	     "VPID %u", p->name, id, (unsigned long long)(cfg->memory >> 20), (unsigned long long)ram,
-	     (unsigned long long)start.rip, p->ept_tables, p->vcpus[0].vpid);
+	     "VPID %u, CPU %u", p->name, id, (unsigned long long)(cfg->memory >> 20),
+	     (unsigned long long)ram, (unsigned long long)start.rip, p->ept_tables,
+	     p->vcpus[0].vpid, p->vcpus[0].cpu);
 	if (os) {
 		klog(LOG_INFO, "partition '%s' boots %s (%s)", p->name, p->os_version,
 		     config_partition_type_name(cfg->type));
@@ -258,7 +270,10 @@ void partition_stop(struct partition *p, const char *reason)
 	p->reset_pending = false;              /* the administrator's word wins */
 	if (p->state == PARTITION_RUNNING)
 		stop_vcpus(p);
-	partition_destroy(p);
+	if (!partition_destroy(p)) {
+		klog(LOG_ERROR, "partition '%s': %s", p->name, p->stop_reason);
+		return;
+	}
 	if (p->state != PARTITION_DESTROYED)
 		p->state = PARTITION_STOPPED;
 	snprintf(p->stop_reason, sizeof p->stop_reason, "%s", reason);
@@ -268,7 +283,11 @@ void partition_stop(struct partition *p, const char *reason)
 enum partition_error partition_start(struct partition *p)
 {
 	p->reset_pending = false;
-	partition_destroy(p);                 /* a crashed or exited one still holds its RAM */
+	if (!partition_destroy(p)) {          /* a crashed or exited one still holds its RAM */
+		char why[sizeof p->stop_reason];
+		snprintf(why, sizeof why, "%s", p->stop_reason);
+		return refuse(p, PARTITION_EINVAL, "%s", why);
+	}
 	/* The console ring (its history) outlives a restart; the UART registers do not. */
 	p->uart.line_len = 0;
 	p->uart.rx_count = p->uart.rx_head = 0;
@@ -387,9 +406,25 @@ void partitions_service_resets(void)
 	}
 }
 
-void partition_destroy(struct partition *p)
+unsigned partition_home_cpu(const struct partition_config *cfg)
+{
+	for (unsigned i = 0; i < MAX_CPUS && i < 64; i++)
+		if (((cfg->cpus >> i) & 1) && smp_cpu(i))
+			return i;
+	return 0;
+}
+
+bool partition_destroy(struct partition *p)
 {
 	struct percpu *cpu = this_cpu();
+	for (unsigned i = 0; i < sizeof p->vcpus / sizeof p->vcpus[0]; i++)
+		if (p->vcpus[i].vmcs && !smp_release_vcpu(&p->vcpus[i])) {
+			snprintf(p->stop_reason, sizeof p->stop_reason, "its CPU %u does not answer; "
+				 "its memory stays reserved", p->vcpus[i].cpu);
+			p->state = PARTITION_CRASHED;
+			p->vcpu_count = 0;
+			return false;
+		}
 	for (unsigned i = 0; i < sizeof p->vcpus / sizeof p->vcpus[0]; i++) {
 		struct vcpu *v = &p->vcpus[i];
 		vcpu_forget(cpu, v);
@@ -416,4 +451,5 @@ void partition_destroy(struct partition *p)
 	}
 	release_ram(p);
 	p->vcpu_count = 0;
+	return true;
 }

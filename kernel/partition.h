@@ -17,6 +17,8 @@
 
 struct host_info;
 
+#define PARTITION_INPUT_MAIL 256          /* a power of 2 */
+
 enum partition_state {
 	PARTITION_STOPPED,     /* not started, exited, or refused at creation */
 	PARTITION_RUNNING,
@@ -53,6 +55,12 @@ struct partition {
 	struct vplatform platform;        /* OS partitions (type linux or multiboot) only */
 	char os_version[64];              /* an OS partition's kernel, as its image says */
 	uint64_t start_tsc, stop_tsc;
+	/* Typed input for a partition placed on another CPU than the boot CPU, which reads the
+	 * console: the boot CPU only appends, the partition's CPU only takes (kernel/console.c),
+	 * so its virtual UART is only ever touched by the CPU that runs it. */
+	uint8_t input_mail[PARTITION_INPUT_MAIL];
+	volatile uint32_t input_head, input_tail;   /* free-running; tail taken, head given */
+	uint64_t input_kick_tsc;          /* when the boot CPU last kicked for it */
 	bool reset_pending;               /* its guest asked for a reset: partitions_service_resets */
 	uint64_t guest_resets;            /* resets its guest asked for since it was configured */
 };
@@ -108,8 +116,13 @@ void partition_guest_poweroff(struct partition *p, const char *how);
 void partition_guest_reset(struct partition *p, const char *how);
 /* Carries out pending guest resets; called by the scheduler before it picks a vCPU. */
 void partitions_service_resets(void);
-/* Zeroes and returns the partition's RAM and tables (the partition must not be running). */
-void partition_destroy(struct partition *p);
+/* Zeroes and returns the partition's RAM and tables (the partition must not be running); a
+ * vCPU still active on another CPU is released there first (kernel/smp.h). Returns false,
+ * freeing nothing, if that CPU never let go: then nothing of it may be reused. */
+bool partition_destroy(struct partition *p);
+/* The CPU a partition's vCPUs run on: the lowest of its configured CPUs that is up, else the
+ * boot CPU. */
+unsigned partition_home_cpu(const struct partition_config *cfg);
 const char *partition_state_name(enum partition_state s);
 
 /* Records a partition that is configured but not started (autostart = no). */

@@ -44,8 +44,10 @@ struct percpu {
 	/* Load (kernel/scheduler.c): TSC ticks spent idle, and the share of the last full window
 	 * of MGMT_LOAD_WINDOW_S seconds that was not idle. */
 	uint64_t idle_ticks;
+	volatile uint64_t idle_since;     /* halted with nothing to run since then (0: not) */
 	uint64_t load_window_tsc, load_window_idle;
 	uint32_t load_permille;
+	uint32_t load_windows;            /* windows closed so far */
 
 	/* Start-up of an application processor (kernel/smp.c): what the boot CPU prepared for it
 	 * and how far it got. The AP writes `arrived` and `status`; the boot CPU only reads them. */
@@ -53,6 +55,16 @@ struct percpu {
 	volatile uint32_t arrived;        /* the AP reached C code */
 	volatile uint32_t status;         /* enum cpu_status (kernel/smp.h) */
 	volatile uint32_t vmx_wanted;     /* the boot CPU found VMX usable: enter VMX operation */
+
+	/* Work handed over by other CPUs (kernel/smp.c): `go` once the boot CPU has built the
+	 * partitions; `kicked` (set, then an NMI) asks this CPU to look at its vCPUs again: a
+	 * release request, a partition placed here, typed input. This CPU clears it once it has
+	 * looked; a sender that must know waits for that and sends the NMI again meanwhile. */
+	volatile uint32_t go;
+	volatile uint32_t kicked;
+	volatile uint64_t kicks;          /* kicks it answered (for the shell) */
+	unsigned sched_cursor;            /* round-robin position among the partitions */
+	unsigned vcpus_placed;            /* vCPUs of running partitions on it (last pass) */
 };
 _Static_assert(offsetof(struct percpu, entry_barriers) == PERCPU_ENTRY_BARRIERS,
 	       "vmx/exit_stub.S counts entry barriers at this offset");

@@ -1,11 +1,14 @@
 /*
- * Round-robin scheduling on one CPU (see scheduler.h). A vCPU keeps the CPU until its slice
- * ends, it halts or yields, or its partition stops; a woken vCPU waits for the running one's
- * slice to end. The CPU's next event (slice end or earliest virtual-timer deadline) is kept in
- * struct percpu: vmx/vcpu_switch.c arms the VMX-preemption timer for it, and an exit before it
- * never reaches this file. Everything here runs only at those events, on halts and yields, and
- * while the CPU idles, so its cost does not grow the common exit path however many partitions
- * share the CPU.
+ * Round-robin scheduling on each CPU (see scheduler.h). Every CPU runs this same code over the
+ * vCPUs placed on it (vcpu.cpu) and touches only those vCPUs and its own struct percpu, so no
+ * lock is needed. A vCPU keeps the CPU until its slice ends, it halts or yields, or its
+ * partition stops; a woken vCPU waits for the running one's slice to end. A CPU with a single
+ * vCPU on it (a partition that owns it) gives no slice end at all: only the vCPU's own timers
+ * and other CPUs' kicks take it out of the guest. The CPU's next event is kept in struct
+ * percpu: vmx/vcpu_switch.c arms the VMX-preemption timer for it, and an exit before it never
+ * reaches this file. Work that is the boot CPU's alone (typed input, guest resets, which build
+ * partitions from the hypervisor pool) runs only there; other CPUs answer kicks (kernel/smp.h):
+ * they let go of a vCPU another CPU is stopping and take typed input from its mailbox.
  */
 #include <stdint.h>
 #include "kernel/console.h"
@@ -13,6 +16,7 @@
 #include "kernel/panic.h"
 #include "kernel/partition.h"
 #include "kernel/scheduler.h"
+#include "kernel/smp.h"
 #include "kernel/x86.h"
 #include "mgmt_abi.h"
 #include "param.h"
@@ -22,7 +26,6 @@
 
 static uint64_t slice_ticks;
 static uint64_t load_window_ticks;
-static unsigned cursor;
 
 void scheduler_init(uint64_t tsc_hz)
 {
@@ -45,8 +48,26 @@ static void update_load(struct percpu *cpu, uint64_t now)
 		return;
 	uint64_t idle = cpu->idle_ticks - cpu->load_window_idle;
 	cpu->load_permille = idle >= elapsed ? 0 : (uint32_t)(1000 - idle * 1000 / elapsed);
+	cpu->load_windows++;
 	cpu->load_window_tsc = now;
 	cpu->load_window_idle = cpu->idle_ticks;
+}
+
+uint32_t scheduler_cpu_load(const struct percpu *cpu, uint64_t now)
+{
+	uint64_t start = cpu->load_window_tsc;
+	if (!start || now <= start)
+		return 0;
+	/* A CPU that passes through its scheduler closes a window at its first pass after the
+	 * window's end; one that has not (no window closed yet, or overdue) is measured live. */
+	if (cpu->load_windows && now - start < load_window_ticks + load_window_ticks / 8)
+		return cpu->load_permille;
+	uint64_t elapsed = now - start;
+	uint64_t idle = cpu->idle_ticks - cpu->load_window_idle;
+	uint64_t asleep = cpu->idle_since;
+	if (asleep && now > asleep)
+		idle += now - (asleep > start ? asleep : start);
+	return idle >= elapsed ? 0 : (uint32_t)(1000 - idle * 1000 / elapsed);
 }
 
 /* A halted vCPU can wake if it takes interrupts and one can come: a pending one, its timer,
@@ -58,17 +79,55 @@ static bool can_wake(const struct vcpu *v)
 		(v->lapic && vcpu_interrupt_deliverable(v)));
 }
 
-/* Raises due timers, wakes halted vCPUs that have an interrupt they can take, and returns the
+static bool placed_here(const struct vcpu *v, const struct percpu *cpu)
+{
+	return v->cpu == cpu->index;
+}
+
+/* Lets go of vCPUs that another CPU is stopping (smp_release_vcpu): this CPU's TLB entries for
+ * them go, their VMCS is cleared here, and the last store tells the waiting CPU it may free
+ * or rebuild them. */
+static void answer_kick(struct percpu *cpu, uint64_t now)
+{
+	if (!__atomic_load_n(&cpu->kicked, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&cpu->kicked, 0, __ATOMIC_RELEASE);
+	cpu->kicks++;
+	for (unsigned i = 0; i < partition_count(); i++) {
+		struct partition *p = partition_get(i);
+		for (unsigned j = 0; j < sizeof p->vcpus / sizeof p->vcpus[0]; j++) {
+			struct vcpu *v = &p->vcpus[j];
+			if (v->active_cpu != cpu || !v->release_request)
+				continue;
+			vcpu_run_end(v, now);
+			vcpu_forget(cpu, v);
+			if (cpu->last_partition == p)
+				cpu->last_partition = NULL;
+			vmx_invvpid_single(v->vpid);
+			vmx_invept_single(p->eptp);
+			vmx_vmclear(v);               /* its last store releases the vCPU */
+		}
+	}
+}
+
+/* Raises due timers of this CPU's vCPUs, wakes halted ones that have an interrupt they can
+ * take, hands them typed input that came through their mailbox, counts them, and returns the
  * earliest deadline still armed (UINT64_MAX: none). */
-static uint64_t fire_timers(uint64_t now)
+static uint64_t fire_timers(struct percpu *cpu, uint64_t now)
 {
 	uint64_t earliest = UINT64_MAX;
+	unsigned placed = 0;
 	for (unsigned i = 0; i < partition_count(); i++) {
 		struct partition *p = partition_get(i);
 		if (p->state != PARTITION_RUNNING)
 			continue;
+		if (cpu->index != 0 && p->vcpu_count && placed_here(&p->vcpus[0], cpu))
+			console_take_mail(p);
 		for (unsigned j = 0; j < p->vcpu_count; j++) {
 			struct vcpu *v = &p->vcpus[j];
+			if (!placed_here(v, cpu))
+				continue;
+			placed++;
 			if (v->timer_deadline && now >= v->timer_deadline) {
 				if (v->lapic) {
 					vplatform_timer_due(v, now);
@@ -84,25 +143,36 @@ static uint64_t fire_timers(uint64_t now)
 				v->state = VCPU_RUNNABLE;
 		}
 	}
+	cpu->vcpus_placed = placed;
 	return earliest;
 }
 
-static struct vcpu *pick_runnable(bool *anything_left)
+/* The next runnable vCPU of this CPU after the cursor. *could_wake: one of its vCPUs is
+ * halted but can wake; *elsewhere: a running partition has vCPUs on other CPUs. */
+static struct vcpu *pick_runnable(struct percpu *cpu, bool *could_wake, bool *elsewhere)
 {
 	unsigned n = partition_count();
-	*anything_left = false;
+	*could_wake = *elsewhere = false;
 	for (unsigned k = 1; k <= n; k++) {
-		struct partition *p = partition_get((cursor + k) % n);
+		unsigned at = (cpu->sched_cursor + k) % n;
+		struct partition *p = partition_get(at);
 		if (p->state != PARTITION_RUNNING)
 			continue;
 		for (unsigned j = 0; j < p->vcpu_count; j++) {
 			struct vcpu *v = &p->vcpus[j];
+			if (!placed_here(v, cpu)) {
+				*elsewhere |= v->state == VCPU_RUNNABLE ||
+					      (v->state == VCPU_HALTED && can_wake(v));
+				continue;
+			}
+			if (v->release_request)
+				continue;
 			if (v->state == VCPU_RUNNABLE) {
-				cursor = (cursor + k) % n;
+				cpu->sched_cursor = at;
 				return v;
 			}
 			if (v->state == VCPU_HALTED && can_wake(v))
-				*anything_left = true;
+				*could_wake = true;
 		}
 	}
 	return NULL;
@@ -120,44 +190,76 @@ static void report_and_stop(void)
 			hz ? (unsigned long long)(vcpu_cpu_ticks(v, rdtsc()) / (hz / 1000)) : 0ull,
 			(unsigned long long)v->fpu_saves, p->stop_reason[0] ? ": " : "", p->stop_reason);
 	}
-	const struct percpu *cpu = this_cpu();
-	kprintf("[hv] CPU %u: %llu NMIs while guests ran, %llu in hypervisor code; %llu host "
-		"interrupts; %llu IBPBs on partition switches, %llu VM entries with L1D flush or "
-		"VERW\n", cpu->index,
-		(unsigned long long)cpu->nmis_in_guest, (unsigned long long)cpu->nmis_in_hypervisor,
-		(unsigned long long)cpu->host_interrupts, (unsigned long long)cpu->ibpbs,
-		(unsigned long long)cpu->entry_barriers);
+	for (unsigned i = 0; i < MAX_CPUS; i++) {
+		const struct percpu *cpu = smp_cpu(i);
+		if (!cpu)
+			continue;
+		kprintf("[hv] CPU %u: %llu NMIs while guests ran, %llu in hypervisor code; %llu host "
+			"interrupts; %llu IBPBs on partition switches, %llu VM entries with L1D flush "
+			"or VERW\n", cpu->index,
+			(unsigned long long)cpu->nmis_in_guest, (unsigned long long)cpu->nmis_in_hypervisor,
+			(unsigned long long)cpu->host_interrupts, (unsigned long long)cpu->ibpbs,
+			(unsigned long long)cpu->entry_barriers);
+	}
 	machine_stop("all partitions have stopped");
+}
+
+/* What only the boot CPU does on each pass: typed input and guest resets. */
+static void boot_cpu_duties(const struct percpu *cpu)
+{
+	if (cpu->index != 0)
+		return;
+	console_poll_input();
+	partitions_service_resets();
+}
+
+/* Nothing to run here. The boot CPU stops the machine once nothing can run anywhere; another
+ * CPU with nothing that could wake sleeps until a kick (an NMI ends HLT even with interrupts
+ * off); otherwise the CPU spins, watching timers and (on the boot CPU) the console. */
+static void idle_once(struct percpu *cpu, bool could_wake, bool elsewhere)
+{
+	if (cpu->index == 0 && !could_wake && !elsewhere)
+		report_and_stop();
+	if (cpu->index != 0 && !could_wake) {
+		cpu->idle_since = rdtsc();
+		if (!__atomic_load_n(&cpu->kicked, __ATOMIC_ACQUIRE))
+			__asm__ volatile("hlt" ::: "memory");
+		cpu->idle_since = 0;
+		return;
+	}
+	cpu_relax();
 }
 
 struct vcpu *scheduler_next(struct percpu *cpu, struct vcpu *prev, bool reschedule, uint64_t now)
 {
-	console_poll_input();
-	partitions_service_resets();
+	boot_cpu_duties(cpu);
+	answer_kick(cpu, now);
 	update_load(cpu, now);
-	cpu->next_timer_tsc = fire_timers(now);
+	cpu->next_timer_tsc = fire_timers(cpu, now);
 	struct vcpu *next = prev;
-	bool keep = !reschedule && prev && prev->state == VCPU_RUNNABLE &&
+	bool keep = !reschedule && prev && prev->state == VCPU_RUNNABLE && !prev->release_request &&
 		    prev->partition->state == PARTITION_RUNNING && now < cpu->slice_end_tsc;
 	if (!keep) {
 		if (prev)
 			vcpu_run_end(prev, now);
 		for (;;) {
-			bool anything_left;
-			next = pick_runnable(&anything_left);
+			bool could_wake, elsewhere;
+			next = pick_runnable(cpu, &could_wake, &elsewhere);
 			if (next)
 				break;
-			if (!anything_left)
-				report_and_stop();
-			cpu_relax();
-			console_poll_input();
+			idle_once(cpu, could_wake, elsewhere);
+			boot_cpu_duties(cpu);
 			uint64_t was = now;
 			now = rdtsc();
 			cpu->idle_ticks += now - was;
+			answer_kick(cpu, now);
 			update_load(cpu, now);
-			cpu->next_timer_tsc = fire_timers(now);
+			cpu->next_timer_tsc = fire_timers(cpu, now);
 		}
-		cpu->slice_end_tsc = now + slice_ticks;
+		/* The only vCPU on a CPU other than the boot CPU keeps it until something happens:
+		 * a timer of its own, or a kick when another vCPU is placed here. */
+		cpu->slice_end_tsc = cpu->index != 0 && cpu->vcpus_placed <= 1 ? UINT64_MAX
+									     : now + slice_ticks;
 	}
 	cpu->next_event_tsc = cpu->slice_end_tsc < cpu->next_timer_tsc ? cpu->slice_end_tsc
 									 : cpu->next_timer_tsc;

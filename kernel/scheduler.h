@@ -19,5 +19,9 @@ void scheduler_init(uint64_t tsc_hz);
  * partition's end and stops the machine. */
 struct vcpu *scheduler_next(struct percpu *cpu, struct vcpu *prev, bool reschedule, uint64_t now);
 __attribute__((noreturn)) void scheduler_start(struct percpu *cpu);
+/* The share of the last MGMT_LOAD_WINDOW_S seconds `cpu` was not idle, in permille, read from
+ * any CPU: a CPU whose guest never exits closes no window, so a stale one is measured up to
+ * `now` instead. */
+uint32_t scheduler_cpu_load(const struct percpu *cpu, uint64_t now);
 
 #endif

@@ -11,8 +11,12 @@
 #include "ap_trampoline.h"
 #include "drivers/lapic.h"
 #include "kernel/exception.h"
+#include "kernel/fpu.h"
 #include "kernel/log.h"
+#include "kernel/partition.h"
 #include "kernel/smp.h"
+#include "kernel/scheduler.h"
+#include "kernel/vcpu.h"
 #include "kernel/x86.h"
 #include "mm/kernel_map.h"
 #include "vmx/vmx.h"
@@ -44,7 +48,11 @@ static struct {
 	const struct vmx_caps *caps;
 } template;
 
-static uint64_t us_ticks;            /* TSC ticks per microsecond (at least 1) */
+static uint64_t us_ticks = 1000;     /* TSC ticks per microsecond (at least 1) */
+static struct cpu_table *table;      /* the machine's CPUs, once smp_start_aps ran */
+
+#define KICK_RESEND_US          1000      /* an NMI that hit hypervisor code went unnoticed */
+#define SMP_RELEASE_TIMEOUT_US  2000000   /* generous: emulated CPUs can be slow */
 
 static void delay_us(uint64_t us)
 {
@@ -207,6 +215,8 @@ void smp_start_aps(struct cpu_table *t, const struct boot_info *bi, struct frame
 		   uint64_t tsc_hz, const struct vmx_caps *vmx_caps)
 {
 	bool vmx_usable = vmx_caps != NULL;
+	table = t;
+	us_ticks = tsc_hz >= 1000000 ? tsc_hz / 1000000 : 1000;
 	t->x2apic = lapic_x2apic_mode();
 	if (t->count <= 1)
 		return;
@@ -216,7 +226,6 @@ void smp_start_aps(struct cpu_table *t, const struct boot_info *bi, struct frame
 			t->cpu[i].status = CPU_NO_TRAMPOLINE;
 		return;
 	}
-	us_ticks = tsc_hz >= 1000000 ? tsc_hz / 1000000 : 1000;
 	template.cr0 = read_cr0();
 	template.cr4 = read_cr4() & ~(CR4_VMXE | CR4_PCIDE);
 	template.pat = rdmsr(MSR_IA32_PAT);
@@ -249,11 +258,85 @@ void ap_main(struct percpu *p)
 		else if (vmx_cpu_enable(p, template.caps, NULL) != 0)
 			status = CPU_VMXON_FAILED;
 	}
+	fpu_cpu_init(p);
 	p->status = status;
-	/* Nothing is placed on application processors yet: wait, halted with interrupts off
-	 * (an NMI or INIT still reaches it). */
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	if (status != CPU_UP)
+		for (;;)
+			__asm__ volatile("cli; hlt");      /* the boot CPU parks it with INIT */
+	/* Halted (interrupts off; an NMI still wakes it) until the partitions are built. */
+	while (!p->go)
+		__asm__ volatile("hlt");
+	p->kicked = 0;
+	scheduler_start(p);
+}
+
+struct percpu *smp_cpu(unsigned index)
+{
+	if (!table || index >= table->count)
+		return NULL;
+	const struct cpu_slot *s = &table->cpu[index];
+	return s->status == CPU_BOOT || s->status == CPU_UP ? s->percpu : NULL;
+}
+
+/* Until `target` clears its kick flag or `timeout_us` passes, with an NMI now and again: one
+ * that lands in hypervisor code (between the AP's last look and its HLT or VM entry) wakes
+ * nothing, the next one will. */
+static bool kick_until(struct percpu *target, volatile uint32_t *done_when_zero,
+		       struct percpu *volatile *done_when_null, uint64_t timeout_us)
+{
+	uint64_t start = rdtsc(), last = start;
+	__atomic_store_n(&target->kicked, 1, __ATOMIC_RELEASE);
+	lapic_send_nmi(target->apic_id);
+	for (;;) {
+		bool done = done_when_null ? __atomic_load_n(done_when_null, __ATOMIC_ACQUIRE) == NULL
+					   : __atomic_load_n(done_when_zero, __ATOMIC_ACQUIRE) == 0;
+		if (done)
+			return true;
+		uint64_t now = rdtsc();
+		if (now - start >= timeout_us * us_ticks)
+			return false;
+		if (now - last >= KICK_RESEND_US * us_ticks) {
+			__atomic_store_n(&target->kicked, 1, __ATOMIC_RELEASE);
+			lapic_send_nmi(target->apic_id);
+			last = now;
+		}
+		cpu_relax();
+	}
+}
+
+bool smp_kick(unsigned index, uint64_t timeout_us)
+{
+	struct percpu *c = smp_cpu(index);
+	if (!c || c == this_cpu() || !c->go)
+		return true;          /* not scheduling yet: it looks at everything when it starts */
+	return kick_until(c, &c->kicked, NULL, timeout_us);
+}
+
+bool smp_release_vcpu(struct vcpu *v)
+{
+	struct percpu *c = __atomic_load_n(&v->active_cpu, __ATOMIC_ACQUIRE);
+	if (!c || c == this_cpu())
+		return true;
+	__atomic_store_n(&v->release_request, 1, __ATOMIC_RELEASE);
+	bool ok = kick_until(c, NULL, &v->active_cpu, SMP_RELEASE_TIMEOUT_US);
+	if (!ok)
+		klog(LOG_ERROR, "CPU %u did not let go of a vCPU of '%s' within %u ms", c->index,
+		     v->partition ? v->partition->name : "?", SMP_RELEASE_TIMEOUT_US / 1000);
+	return ok;
+}
+
+void smp_go(void)
+{
+	if (!table)
+		return;
+	for (unsigned i = 1; i < table->count; i++) {
+		struct percpu *c = smp_cpu(i);
+		if (!c)
+			continue;
+		c->go = 1;
+		if (!smp_kick(i, 100000))
+			klog(LOG_WARN, "CPU %u did not answer its start signal", i);
+	}
 }
 
 uint64_t smp_online_mask(const struct cpu_table *t)

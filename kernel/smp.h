@@ -59,6 +59,21 @@ void smp_discover(struct cpu_table *t, const struct boot_info *bi, const uint32_
 struct vmx_caps;
 void smp_start_aps(struct cpu_table *t, const struct boot_info *bi, struct frame_alloc *pool,
 		   uint64_t tsc_hz, const struct vmx_caps *vmx_caps);
+/* The per-CPU data of CPU `index` if it is up (the boot CPU included), else NULL. */
+struct percpu *smp_cpu(unsigned index);
+/* Lets every AP that is up start scheduling (after the boot CPU built the partitions). */
+void smp_go(void);
+/* Asks CPU `index` to look at its vCPUs again (a partition placed or stopped there, typed
+ * input). Returns once it has looked, or after `timeout_us` (false then). Sending to the
+ * calling CPU or to a CPU that is not up does nothing and returns true. */
+bool smp_kick(unsigned index, uint64_t timeout_us);
+#define SMP_KICK_TIMEOUT_US 100000
+/* Makes the CPU on which v's VMCS is active let go of it (VMCLEAR, and its TLB entries for
+ * v's VPID and EPT invalidated there), kicking it out of the guest if need be, even one
+ * spinning with interrupts off (an NMI always exits). Returns true once v's VMCS is active
+ * nowhere else; false if that CPU did not answer within SMP_RELEASE_TIMEOUT_US. */
+struct vcpu;
+bool smp_release_vcpu(struct vcpu *v);
 /* CPUs that are up (the boot CPU included), as a mask of CPU numbers. */
 uint64_t smp_online_mask(const struct cpu_table *t);
 const char *cpu_status_string(enum cpu_status s);

@@ -14,6 +14,7 @@
 #include "vmx/vmcs.h"
 
 struct partition;
+struct percpu;
 struct vlapic;
 
 /* Saved by vmx/exit_stub.S on every exit; RSP and RIP live in the VMCS. */
@@ -52,6 +53,13 @@ struct vcpu {
 	struct partition *partition;
 	unsigned index;
 	unsigned cpu;                     /* the physical CPU (kernel/smp.h number) it runs on */
+	/* Across CPUs (kernel/smp.c): the CPU on which its VMCS is active (loaded by VMPTRLD and
+	 * not VMCLEARed since: only that CPU may clear it, SDM Vol. 3C 25.1 "Overview" of VMCS
+	 * states), the CPU whose host state its VMCS holds, and a request from another CPU that
+	 * the active one let go of it. */
+	struct percpu *volatile active_cpu;
+	struct percpu *host_cpu;
+	volatile uint32_t release_request;
 	uint16_t vpid;
 	enum vcpu_state state;
 	bool unrestricted;                /* an OS's vCPU: may switch paging and modes (vmx.h) */

@@ -246,6 +246,9 @@ static void cmd_info(struct shell *sh, const struct command *c, char **argv)
 	out_line(sh, "memory: %llu MiB", (unsigned long long)(pi.memory / MIB));
 	out_line(sh, "cpus: %s", cpus);
 	out_line(sh, "vcpus: %u", pi.vcpus);
+	out_line(sh, "vcpu 0: %s CPU %u, cpu time %llu ms",
+		 format_state_is_running(pi.state) ? "on" : "will run on", pi.vcpu_cpu,
+		 (unsigned long long)(pi.cpu_ns / NS_PER_MS));
 	out_line(sh, "privileged: %s", pi.privileged ? "yes" : "no");
 	out_line(sh, "autostart: %s", pi.autostart ? "yes" : "no");
 	out_line(sh, "uptime: %s", uptime);
@@ -432,6 +435,16 @@ static void cmd_cpus(struct shell *sh, const struct command *c, char **argv)
 		return;
 	}
 	int64_t rc = sh->ops->set_cpus(sh->ops->ctx, pi.id, mask);
+	if (rc == HC_ETAKEN) {
+		out_line(sh, "error: a CPU in '%s' belongs to another partition (both need "
+			 "share_cpus = yes to time-share it)", argv[1]);
+		return;
+	}
+	if (rc == HC_EINVAL) {
+		out_line(sh, "error: '%s' can have one CPU that is up%s", argv[0],
+			 pi.privileged ? ", and only CPU 0" : "");
+		return;
+	}
 	if (rc < 0) {
 		error_result(sh, c, argv[0], rc, "is running: stop it first");
 		return;

@@ -35,6 +35,8 @@ printf '%-44s %s\n' "reserved region and its use:" "${summary#hypervisor: }"
 # (tests/guests/bench.c). Under Bochs one TSC tick is one emulated instruction (clock
 # sync=none), so these count the exit path's instructions, not real-hardware cycles.
 #   one:     the bench guest alone on CPU 0 (tests/configs/bench.cfg)
+#   owned:   the same owning CPU 1 of a two-CPU Bochs (tests/configs/bench-owned.cfg): the
+#            exit path on an AP, no time slice
 #   sixteen: the same next to fifteen idle partitions (tests/configs/bench16.cfg)
 #   pair:    HC_YIELD round trips against a peer partition: two vCPU switches each
 #   l1d, verw, ibpb: the same on the measurement kernel with one speculation measure forced on
@@ -50,7 +52,8 @@ exit_bench() {   # NAME EFI CFG HOSTNAME GUEST...
 bench_elf="$BUILD/guests/bench.elf"
 ( exit_bench one "$BUILD/bulkhead.efi" "$TOP/tests/configs/bench.cfg" - "$bench_elf"
   exit_bench pair "$BUILD/bulkhead.efi" "$TOP/tests/configs/bench-pair.cfg" - "$bench_elf"
-  exit_bench verw "$BUILD/bulkhead-measures.efi" "$TOP/tests/configs/bench.cfg" measure-verw "$bench_elf" ) &
+  exit_bench verw "$BUILD/bulkhead-measures.efi" "$TOP/tests/configs/bench.cfg" measure-verw "$bench_elf"
+  BOCHS_CPUS=2 exit_bench owned "$BUILD/bulkhead.efi" "$TOP/tests/configs/bench-owned.cfg" - "$bench_elf" ) &
 ( exit_bench sixteen "$BUILD/bulkhead.efi" "$TOP/tests/configs/bench16.cfg" - "$bench_elf" "$BUILD/guests/idle.elf"
   exit_bench l1d "$BUILD/bulkhead-measures.efi" "$TOP/tests/configs/bench.cfg" measure-l1d "$bench_elf"
   exit_bench ibpb "$BUILD/bulkhead-measures.efi" "$TOP/tests/configs/bench-pair.cfg" measure-ibpb "$bench_elf" ) &
@@ -75,8 +78,10 @@ echo "emulated instructions, not real-hardware cycles):"
 printf '  %-44s %6s %7s %6s\n' "" avg median min
 row "CPUID exit, 1 partition on the CPU" one cpuid_exit
 row "CPUID exit, 16 partitions on the CPU" sixteen cpuid_exit
+row "CPUID exit, owning CPU 1 (an AP)" owned cpuid_exit
 row "VMCALL (HC_NOP), 1 partition on the CPU" one vmcall
 row "VMCALL (HC_NOP), 16 partitions on the CPU" sixteen vmcall
+row "VMCALL (HC_NOP), owning CPU 1 (an AP)" owned vmcall
 row "HC_YIELD to another partition and back" pair yield
 printf '  %-44s %6s\n' "timing baseline (no exit)" "$(text_of "$work/one.log" | sed -n 's/^\[bench\] BENCH baseline avg=\([0-9]*\).*/\1/p')"
 echo "speculation measures (forced on in turn by the measurement kernel):"

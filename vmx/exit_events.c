@@ -125,12 +125,14 @@ enum exit_action exit_exception_or_nmi(struct vcpu *v)
 {
 	uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO);
 	if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI) {
-		/* A host NMI (watchdog, another CPU, the platform): the hypervisor's, counted; the
-		 * guest never sees it and goes on. No hypervisor code uses NMIs for work yet. */
-		this_cpu()->nmis_in_guest++;
+		/* A host NMI (watchdog, the platform, or another CPU's kick: kernel/smp.h): the
+		 * hypervisor's, counted; the guest never sees it. A kick sends this CPU to its
+		 * scheduler, which answers it; otherwise the guest goes on. */
+		struct percpu *cpu = this_cpu();
+		cpu->nmis_in_guest++;
 		nmi_exit_unblock();
 		vcpu_reinject_interrupted_event(v);
-		return EXIT_RESUME;
+		return cpu->kicked ? EXIT_SCHEDULE : EXIT_RESUME;
 	}
 	/* The exception bitmap is 0, so no guest exception exits: this would be a bug. */
 	partition_fault(v->partition, "unexpected exception exit (interruption info %#x)", info);

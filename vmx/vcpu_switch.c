@@ -179,8 +179,11 @@ static void arm_preemption_timer(const struct percpu *cpu, uint64_t now)
 
 void vcpu_prepare_entry(struct percpu *cpu, struct vcpu *v, uint64_t now)
 {
-	if (cpu->current != v)
+	if (cpu->current != v) {
 		vmx_vmptrld(v);
+		if (v->host_cpu != cpu)           /* built on the boot CPU, runs here */
+			vmx_vcpu_bind_host(v, cpu);
+	}
 	if (cpu->state_owner != v)
 		switch_unswitched(cpu, v);
 	if (injection_pending(v))

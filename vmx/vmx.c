@@ -180,6 +180,7 @@ void vmx_vmptrld(struct vcpu *v)
 		panic("VMPTRLD of vCPU %u failed", v->index);
 	struct percpu *cpu = this_cpu();
 	cpu->current = v;
+	v->active_cpu = cpu;
 	/* Building a vCPU from a hypercall loads its VMCS under the running one: the running
 	 * vCPU's next entry must load its own again (vmx/vcpu_switch.c). */
 	if (cpu->state_owner && cpu->state_owner != v)
@@ -191,11 +192,13 @@ void vmx_vmclear(struct vcpu *v)
 	uint64_t pa = (uint64_t)v->vmcs;
 	__asm__ volatile("vmclear %0" : : "m"(pa) : "cc", "memory");
 	struct percpu *cpu = this_cpu();
+	v->launched = 0;                          /* a cleared VMCS takes VMLAUNCH again */
 	if (cpu->current == v) {
 		cpu->current = NULL;
 		if (cpu->state_owner)
 			cpu->state_owner->entry_work |= VCPU_WORK_VMCS;
 	}
+	__atomic_store_n(&v->active_cpu, NULL, __ATOMIC_RELEASE);
 }
 
 void vmx_invept_single(uint64_t eptp)
@@ -213,8 +216,9 @@ void vmx_invvpid_single(uint16_t vpid)
 	__asm__ volatile("invvpid %0, %1" : : "m"(desc), "r"(1ull) : "cc", "memory");
 }
 
-static void setup_host_state(struct percpu *cpu)
+void vmx_vcpu_bind_host(struct vcpu *v, struct percpu *cpu)
 {
+	v->host_cpu = cpu;
 	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr;
 	__asm__ volatile("sidt %0" : "=m"(idtr));
 	/* CR0.TS set on every exit: the hypervisor's first vector instruction then traps (#NM) and
@@ -372,7 +376,7 @@ int vmx_vcpu_setup(struct vcpu *v, struct percpu *cpu, struct frame_alloc *pool,
 	v->launched = 0;
 	vmx_vmclear(v);
 	vmx_vmptrld(v);
-	setup_host_state(cpu);
+	vmx_vcpu_bind_host(v, cpu);
 	setup_controls(v, eptp, start->unrestricted);
 	setup_guest_state(start);
 	vmx_invvpid_single(v->vpid);

@@ -49,6 +49,9 @@ extern struct vmx_config vmx;
 /* Computes the shared controls and bitmaps. Returns 0, or -1 after logging which required
  * feature is missing (then no partition can run). */
 int vmx_global_init(const struct vmx_caps *caps, struct frame_alloc *pool);
+/* Writes the calling CPU's host state (its GDT, TSS, GS base, exit stack) into the current
+ * VMCS, which is v's: once when v is built, again when it first runs on another CPU. */
+void vmx_vcpu_bind_host(struct vcpu *v, struct percpu *cpu);
 /* VMXON on the calling CPU. Returns 0, or -1 after logging why. */
 int vmx_cpu_enable(struct percpu *cpu, const struct vmx_caps *caps, struct frame_alloc *pool);
 /* Allocates and fills a vCPU's VMCS (and its virtual-APIC page) for a guest starting as `start`

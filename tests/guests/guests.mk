@@ -8,7 +8,7 @@
 #   make guests                     all of them
 
 GUESTS := cpuid msr vmcall hlt memory pastend hvtouch triple fuzz spin vector bench ticker unpriv \
-          cpustate vectoring idle
+          cpustate vectoring idle busy
 
 # Defining rules here must not change the including Makefile's default goal.
 guests_saved_default_goal := $(.DEFAULT_GOAL)

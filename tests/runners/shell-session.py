@@ -289,9 +289,9 @@ def step_boot(s):
         s.lost = True
     s.check(m, "the first prompt 'bulkhead> ' appears", "" if m else s.why_not(20, s.pos))
     t = s.text()
-    s.check(re.search(r"^\[hv\] starting 3 partition\(s\)", t, re.M),
-            "the hypervisor started all three partitions before the shell took the console",
-            "no '[hv] starting 3 partition(s)' line")
+    s.check(re.search(r"^\[hv\] starting 4 partition\(s\)", t, re.M),
+            "the hypervisor started all four partitions before the shell took the console",
+            "no '[hv] starting 4 partition(s)' line")
 
 
 def step_list_initial(s):
@@ -299,7 +299,7 @@ def step_list_initial(s):
     s.answer(out, "^" + re.escape(LIST_HEADER) + "$", "list prints its header")
     rows = s.list_rows(out)
     want = {"mgmt": ("0", RUNNING, "16"), "ticker": ("1", RUNNING, "16"),
-            "unpriv": ("2", ("stopped",), "8")}
+            "unpriv": ("2", ("stopped",), "8"), "busy": ("3", ("running",), "8")}
     for name, (pid, states, mem) in want.items():
         r = rows.get(name)
         ok = r and r["id"] == pid and r["state"] in states and r["mem"] == mem and \
@@ -311,6 +311,8 @@ def step_list_initial(s):
         re.match(r"^[0-9][0-9,-]*$", r["cpus"])
     s.check(ok, "list: ticker's CPU list, uptime (H:MM:SS) and exit count are plausible",
             "row %r" % (r,))
+    r = rows.get("busy")
+    s.check(r and r["cpus"] == "1", "list: busy runs on CPU 1, the CPU it owns", "row %r" % (r,))
 
 
 def console_session(s, name, checks):
@@ -406,8 +408,8 @@ def step_info_stats_host_log(s):
              r"2 s:$", "host: both CPUs of the 2-CPU Bochs, and where the list came from")
     s.answer(out, r"^  cpu 0  apic 0    boot CPU load +[0-9]+\.[0-9]%  [23] vCPUs: mgmt, ticker(, "
              r"unpriv)?$", "host: CPU 0 with its load and the running partitions sharing it")
-    s.answer(out, r"^  cpu 1  apic 1    up       load +0\.0%  idle: nothing placed here$",
-             "host: CPU 1 up and idle")
+    s.answer(out, r"^  cpu 1  apic 1    up       load +[0-9]+\.[0-9]%  1 vCPU: busy$",
+             "host: CPU 1 up, busy on it and nothing else")
     s.answer(out, r"^ram: total [0-9]+ MiB, partitions [0-9]+ MiB, free [0-9]+ MiB, hypervisor "
              r"64 MiB$", "host: ram (total, partitions, free, hypervisor 64 MiB)")
     s.answer(out, r"^vmx: EPT yes", "host: vmx features")
@@ -417,6 +419,75 @@ def step_info_stats_host_log(s):
     s.answer(out, r"^\[hv\] ", "log shows hypervisor log lines ('[hv] ')")
     s.answer(out, r"^\[hv\] .*'unpriv'.*(refused|not privileged)",
              "log: the hypervisor's refusal of unpriv's management hypercall, by name")
+
+
+def info_figures(s, name):
+    """(cpu time in ms, exits, vcpu line) from `info NAME`, or None."""
+    out = s.command("info %s" % name)
+    if out is None:
+        return None
+    t = re.search(r"^cpu time: ([0-9]+) ms$", out, re.M)
+    e = re.search(r"^exits: ([0-9]+)$", out, re.M)
+    v = re.search(r"^vcpu 0: .*$", out, re.M)
+    if not (t and e and v):
+        return None
+    return int(t.group(1)), int(e.group(1)), v.group(0)
+
+
+def step_owned_cpu(s):
+    """busy owns CPU 1 and spins there with interrupts off: no time slice may interrupt it,
+    and the shell on CPU 0 must still stop, grow and restart it."""
+    first = info_figures(s, "busy")
+    s.check(first and first[2].startswith("vcpu 0: on CPU 1, cpu time "),
+            "info busy: its vCPU runs on CPU 1", "info gave %r" % (first,))
+    time.sleep(s.args.owned_sample_s)
+    second = info_figures(s, "busy")
+    if first and second:
+        cpu_ms = second[0] - first[0]
+        exits = second[1] - first[1]
+        rate = exits * 1000.0 / cpu_ms if cpu_ms > 0 else float("inf")
+        print("  (busy on its own CPU: %d exits in %d ms of guest time: %.2f exits/s)" %
+              (exits, cpu_ms, rate))
+        s.check(cpu_ms > 0, "busy's guest time grows on CPU 1 (%d ms in the sample)" % cpu_ms)
+        s.check(rate < 1.0, "no hypervisor tick on an owned CPU: %.2f exits per second of "
+                "busy's guest time (%d exits)" % (rate, exits))
+    else:
+        s.check(False, "busy's figures could be read twice", "%r, %r" % (first, second))
+    # busy spins there without a single exit, so the load is measured up to the moment asked.
+    out = s.command("host")
+    s.answer(out, r"^  cpu 1  apic 1    up       load +(9[5-9]|100)\.[0-9]%  1 vCPU: busy$",
+             "host: CPU 1 fully loaded by busy")
+    out = s.command("cpus ticker 1")
+    s.answer(out, r"^error: 'ticker' is running: stop it first$", "cpus of a running partition")
+    out = s.command("stop busy")
+    s.answer(out, r"^stopped 'busy'$",
+             "stop busy: the boot CPU stops a guest spinning with interrupts off on CPU 1")
+    out = s.command("list")
+    r = s.list_rows(out).get("busy")
+    s.check(r and r["state"] == "stopped", "list shows busy stopped", "row %r" % (r,))
+    out = s.command("cpus busy 0-1")
+    s.answer(out, r"^error: 'busy' can have one CPU that is up$", "cpus: one CPU per partition")
+    out = s.command("cpus busy 0")
+    s.answer(out, r"^error: a CPU in '0' belongs to another partition",
+             "cpus: CPU 0 is time-shared by others, so busy (not sharing) cannot have it")
+    out = s.command("cpus busy 1")
+    s.answer(out, r"^CPUs of 'busy' are now 1$", "cpus busy 1")
+    out = s.command("mem busy 32M")
+    s.answer(out, r"^memory of 'busy' is now 32 MiB$", "mem busy 32M")
+    out = s.command("start busy")
+    s.answer(out, r"^started 'busy'$", "start busy: built on CPU 0, run on CPU 1")
+
+    def during(after):
+        m = s.wait_for(r"^busy: 'busy' has 32 MiB and spins with interrupts off$", 20, after)
+        s.check(m, "console busy: the restarted guest runs on CPU 1 in its new 32 MiB "
+                "(its EPT rebuilt, the old one invalidated there)",
+                "" if m else s.why_not(20, after))
+    console_session(s, "busy", during)
+    again = info_figures(s, "busy")
+    s.check(again and again[2].startswith("vcpu 0: on CPU 1") and again[0] > 0,
+            "info busy: running on CPU 1 again, its guest time counting", "%r" % (again,))
+    out = s.command("restart busy")
+    s.answer(out, r"^restarted 'busy'$", "restart busy (a spinning guest on another CPU)")
 
 
 def step_errors(s):
@@ -575,7 +646,7 @@ def step_random(s):
             s.why_not(10, last))
     out = s.command("list")
     s.answer(out, "^" + re.escape(LIST_HEADER) + "$", "after the random bytes, list still answers")
-    s.check(len(s.list_rows(out)) == 3, "after the random bytes, list still has three rows",
+    s.check(len(s.list_rows(out)) == 4, "after the random bytes, list still has four rows",
             tail(out or "", 300))
     out = s.command("host")
     s.answer(out, r"^host name: bulkhead-shell-test$", "after the random bytes, host still answers "
@@ -583,7 +654,7 @@ def step_random(s):
 
 
 SCENARIO = [step_boot, step_list_initial, step_console_replay, step_help,
-            step_info_stats_host_log, step_errors, step_line_editing, step_stop_mem_start,
+            step_info_stats_host_log, step_owned_cpu, step_errors, step_line_editing, step_stop_mem_start,
             step_random]
 
 
@@ -604,6 +675,8 @@ def main():
     ap.add_argument("--stream-delay", type=float, default=0.05,
                     help="seconds between 8-byte chunks of the random stream")
     ap.add_argument("--seed", type=int, default=20261121)
+    ap.add_argument("--owned-sample-s", type=float, default=8,
+                    help="seconds between the two looks at busy's exits")
     ap.add_argument("--expect-only", action="append", metavar="REGEX",
                     help="only wait for each REGEX in turn (no shell scenario)")
     ap.add_argument("--scenario", default="shell",

@@ -51,7 +51,8 @@ fi
 # 2. The shell scenario.
 echo "-- the management shell (tests/configs/shell.cfg)"
 missing=""
-for f in "$BUILD/bulkhead.efi" "$BUILD/guests/ticker.elf" "$BUILD/guests/unpriv.elf"; do
+for f in "$BUILD/bulkhead.efi" "$BUILD/guests/ticker.elf" "$BUILD/guests/unpriv.elf" \
+	"$BUILD/guests/busy.elf"; do
 	[ -f "$f" ] || missing="$missing ${f#"$TOP"/}"
 done
 if [ ! -f "$BUILD/mgmt/mgmt.elf" ]; then
@@ -60,10 +61,11 @@ elif [ -n "$missing" ]; then
 	fail "shell scenario: images not built:$missing"
 else
 	make_esp "$work/esp-shell" "$BUILD/bulkhead.efi" "$TOP/tests/configs/shell.cfg" \
-		"$BUILD/mgmt/mgmt.elf" "$BUILD/guests/ticker.elf" "$BUILD/guests/unpriv.elf"
+		"$BUILD/mgmt/mgmt.elf" "$BUILD/guests/ticker.elf" "$BUILD/guests/unpriv.elf" \
+		"$BUILD/guests/busy.elf"
 	"$TOP/tools/make-disk.sh" "$work/esp-shell" "$work/shell.img" >/dev/null
 	start=$(date +%s)
-	# Two CPUs, so that `host` shows an AP (issue 9); the only multi-CPU Bochs of its lane.
+	# Two CPUs: busy owns CPU 1 (issue 9); the only multi-CPU Bochs of its lane.
 	BOCHS_CPUS=2 run_session "$work/shell.img" "$work/shell.log" "$work/session.counts" "$SHELL_LIMIT" \
 		${session_args[@]+"${session_args[@]}"}
 	echo "  (shell session: $(($(date +%s) - start)) s; serial log $work/shell.log," \
@@ -72,9 +74,12 @@ else
 	log="$work/shell.log"
 	check "$log" "^\[hv\] .*'unpriv'.*(refused|not privileged)" \
 		"serial output: the hypervisor logs its refusal of unpriv's management hypercall by name"
-	check "$log" "^\[hv\] starting 3 partition\(s\); the management shell has the console" \
+	check "$log" "^\[hv\] starting 4 partition\(s\); the management shell has the console" \
 		"the management partition gets the console at start"
 	check_absent "$log" 'EXCEPTION|PANIC' "no hypervisor exception or panic"
+	check "$log" "^\[hv\] partition 'busy' \(id 3\): .*, CPU 1$" \
+		"busy is placed on CPU 1, the CPU its config gives it"
+	check_absent "$log" "did not let go|did not answer" "every kick across CPUs was answered"
 	check_absent "$log" "^\[hv\] error: partition '[a-z]+' crashed" "no partition crashed"
 	lost=$(grep -cE 'com1: (overrun error|receive FIFO overflow)' "$log.bochs" 2>/dev/null || true)
 	echo "  (Bochs logged ${lost:-0} COM1 receive overruns/overflows: typed bytes its UART lost)"

@@ -1515,28 +1515,30 @@ static void test_validate_runnable_cpus(void **state)
 	assert_int_equal(validate(&lim), 1);
 	assert_int_equal(errs.list[0].line, 4);
 	assert_string_equal(errs.list[0].message,
-			    "CPU 2: this version runs partitions only on the boot CPU (cpus = 0)");
+			    "CPU 2 is not up (it did not start): partitions can run only on the boot "
+			    "CPU (cpus = 0)");
 
 	/* Several CPUs, some not runnable: both rules, on the cpus line, lowest CPU named. */
 	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\ncpus = 0,3-4\n"));
 	assert_int_equal(validate(&lim), 2);
 	assert_error(4, "partition 'a' lists 3 CPUs");
-	assert_error(4, "CPU 3: this version runs partitions only on the boot CPU (cpus = 0)");
+	assert_error(4, "CPU 3 is not up (it did not start): partitions can run only on the "
+		     "boot CPU (cpus = 0)");
 
 	/* Other masks are listed in config syntax. */
 	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\ncpus = 3\n"));
 	lim.runnable_cpus = 0x13;       /* 0, 1, 4 */
 	assert_int_equal(validate(&lim), 1);
-	assert_error(4, "CPU 3: this version runs partitions only on CPUs 0-1,4");
+	assert_error(4, "CPU 3 is not up (it did not start): partitions can run on CPUs 0-1,4");
 	lim.runnable_cpus = 0x4;
 	assert_int_equal(validate(&lim), 1);
-	assert_error(4, "CPU 3: this version runs partitions only on CPU 2");
+	assert_error(4, "CPU 3 is not up (it did not start): partitions can run on CPU 2");
 	assert_null(strstr(errs.list[0].message, "CPUs"));
 	lim.runnable_cpus = 0xaaull | (1ull << 63);    /* 1, 3, 5, 7, 63 */
 	lim.cpu_count = 0;
 	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\ncpus = 62\n"));
 	assert_int_equal(validate(&lim), 1);
-	assert_error(4, "CPU 62: this version runs partitions only on CPUs 1,3,5,7,63");
+	assert_error(4, "CPU 62 is not up (it did not start): partitions can run on CPUs 1,3,5,7,63");
 	lim.runnable_cpus = ~0ull;
 	assert_int_equal(validate(&lim), 0);
 
@@ -1552,7 +1554,17 @@ static void test_validate_runnable_cpus(void **state)
 	lim.runnable_cpus = 0x2;
 	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\n"));
 	assert_int_equal(validate(&lim), 1);
-	assert_error(1, "CPU 0: this version runs partitions only on CPU 1");
+	assert_error(1, "CPU 0 is not up (it did not start): partitions can run on CPU 1");
+
+	/* The privileged partition stays on the boot CPU, whatever else is up. */
+	lim.runnable_cpus = 0x3;
+	assert_no_errors(parse("[partition m]\nmemory = 2M\nimage = a\nprivileged = yes\n"
+			       "cpus = 1\n"));
+	assert_int_equal(validate(&lim), 1);
+	assert_error(5, "partition 'm' is privileged: it runs on the boot CPU (cpus = 0)");
+	assert_no_errors(parse("[partition m]\nmemory = 2M\nimage = a\nprivileged = yes\n"
+			       "cpus = 0\n"));
+	assert_int_equal(validate(&lim), 0);
 }
 
 static void test_validate_this_version_typical(void **state)

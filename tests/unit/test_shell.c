@@ -213,10 +213,12 @@ static int setup(void **state)
 	F.parts[0].autostart = 1;
 	part(1, "web", MGMT_STATE_HALTED, "elf", 2048 * MIB, 0x13, S(100), 12340000000ull, 99);
 	F.parts[1].autostart = 1;
+	F.parts[1].vcpu_cpu = 4;
 	/* Stopped with a stale uptime: the shell must go by the state, not trust the field. */
 	part(2, "db", MGMT_STATE_STOPPED, "linux", 512 * MIB, 0x2, S(42), S(5), 7);
 	snprintf(F.parts[2].image, sizeof F.parts[2].image, "bzImage");
 	snprintf(F.parts[2].reason, sizeof F.parts[2].reason, "stopped by the administrator");
+	F.parts[2].vcpu_cpu = 1;
 	part(3, "old", MGMT_STATE_DESTROYED, "elf", 2 * MIB, 0x1, 0, 0, 0);
 	part(4, "bad", MGMT_STATE_CRASHED, "elf", 32 * MIB, 0x1, 0, S(1), 3);
 	snprintf(F.parts[4].reason, sizeof F.parts[4].reason, "triple fault");
@@ -484,6 +486,7 @@ static void info_of_running_and_stopped(void **state)
 		"memory: 2048 MiB\r\n"
 		"cpus: 0-1,4\r\n"
 		"vcpus: 1\r\n"
+		"vcpu 0: on CPU 4, cpu time 12340 ms\r\n"
 		"privileged: no\r\n"
 		"autostart: yes\r\n"
 		"uptime: 0:01:40\r\n"
@@ -498,6 +501,7 @@ static void info_of_running_and_stopped(void **state)
 		"memory: 512 MiB\r\n"
 		"cpus: 1\r\n"
 		"vcpus: 1\r\n"
+		"vcpu 0: will run on CPU 1, cpu time 5000 ms\r\n"
 		"privileged: no\r\n"
 		"autostart: no\r\n"
 		"uptime: -\r\n"
@@ -754,7 +758,16 @@ static void cpus_refusals(void **state)
 	F.rc[OP_SET_CPUS] = HC_EBUSY;
 	assert_string_equal(run("cpus web 0"), "error: 'web' is running: stop it first\r\n");
 	F.rc[OP_SET_CPUS] = HC_EINVAL;
-	assert_string_equal(run("cpus db 1"), "error: cpus failed (code -2)\r\n");
+	assert_string_equal(run("cpus db 1"), "error: 'db' can have one CPU that is up\r\n");
+	F.parts[2].privileged = 1;              /* another privileged partition */
+	assert_string_equal(run("cpus db 1"),
+			    "error: 'db' can have one CPU that is up, and only CPU 0\r\n");
+	F.parts[2].privileged = 0;
+	F.rc[OP_SET_CPUS] = HC_ETAKEN;
+	assert_string_equal(run("cpus db 3"), "error: a CPU in '3' belongs to another partition "
+			    "(both need share_cpus = yes to time-share it)\r\n");
+	F.rc[OP_SET_CPUS] = HC_ENOENT;
+	assert_string_equal(run("cpus db 1"), "error: no partition named 'db'\r\n");
 }
 
 /* ---- console ------------------------------------------------------------------------------ */
