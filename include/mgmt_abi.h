@@ -79,6 +79,7 @@ struct mgmt_partition_stats {
 	uint64_t io_writes_dropped;
 	uint64_t vector_state_saves;
 	uint64_t console_bytes;
+	uint64_t ipis_dropped;        /* IPIs (INIT, SIPI, NMI, fixed...) aimed outside the partition */
 };
 
 #define MGMT_VMX_EPT       (1u << 0)

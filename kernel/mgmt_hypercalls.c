@@ -63,6 +63,7 @@ static void fill_stats(const struct partition *p, struct mgmt_partition_stats *o
 	out->exits = vcpu_exits_total(v);
 	out->cpu_ns = tsc_to_ns(vcpu_cpu_ticks(v, rdtsc()));
 	out->io_writes_dropped = v->io_dropped;
+	out->ipis_dropped = p->platform.ipis_dropped;
 	out->vector_state_saves = v->fpu_saves;
 	out->console_bytes = p->uart.bytes_out;
 }

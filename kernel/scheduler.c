@@ -11,6 +11,7 @@
  * they let go of a vCPU another CPU is stopping and take typed input from its mailbox.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include "kernel/console.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
@@ -185,10 +186,16 @@ static void report_and_stop(void)
 		struct partition *p = partition_get(i);
 		const struct vcpu *v = &p->vcpus[0];
 		uint64_t hz = partitions_env()->tsc_hz;
-		kprintf("[hv]   %-10s %-8s exits %llu, guest time %llu ms, vector-state saves %llu%s%s\n",
-			p->name, partition_state_name(p->state), (unsigned long long)vcpu_exits_total(v),
+		char ipis[48] = "";
+		if (p->platform.ipis_dropped)
+			snprintf(ipis, sizeof ipis, ", IPIs dropped %llu",
+				 (unsigned long long)p->platform.ipis_dropped);
+		kprintf("[hv]   %-10s %-8s exits %llu, guest time %llu ms, vector-state saves %llu%s on "
+			"CPU %u%s%s\n", p->name, partition_state_name(p->state),
+			(unsigned long long)vcpu_exits_total(v),
 			hz ? (unsigned long long)(vcpu_cpu_ticks(v, rdtsc()) / (hz / 1000)) : 0ull,
-			(unsigned long long)v->fpu_saves, p->stop_reason[0] ? ": " : "", p->stop_reason);
+			(unsigned long long)v->fpu_saves, ipis, v->cpu,
+			p->stop_reason[0] ? ": " : "", p->stop_reason);
 	}
 	for (unsigned i = 0; i < MAX_CPUS; i++) {
 		const struct percpu *cpu = smp_cpu(i);

@@ -272,6 +272,7 @@ static void cmd_stats(struct shell *sh, const struct command *c, char **argv)
 	out_line(sh, "exits: %llu", (unsigned long long)st.exits);
 	out_line(sh, "cpu time: %llu ms", (unsigned long long)(st.cpu_ns / NS_PER_MS));
 	out_line(sh, "io writes dropped: %llu", (unsigned long long)st.io_writes_dropped);
+	out_line(sh, "IPIs dropped: %llu", (unsigned long long)st.ipis_dropped);
 	out_line(sh, "vector-state saves: %llu", (unsigned long long)st.vector_state_saves);
 	out_line(sh, "console bytes: %llu", (unsigned long long)st.console_bytes);
 	out_line(sh, "exits by reason:");

@@ -79,6 +79,8 @@ void vplatform_reset(struct partition *p)
 	pl->mtrr_def_type = MTRR_DEF_TYPE_RESET;
 	pl->uart_line = false;
 	pl->ports_unclaimed = pl->mmio_unclaimed = 0;
+	pl->ipis_dropped = 0;
+	pl->ipis_logged = 0;
 	pl->mmio_logged = 0;
 	p->vcpus[0].lapic = &pl->lapic;
 }
@@ -188,6 +190,40 @@ void vplatform_timer_due(struct vcpu *v, uint64_t now)
 	v->entry_work |= VCPU_WORK_INJECT;
 }
 
+static const char *ipi_kind(uint8_t mode)
+{
+	switch (mode) {
+	case VLAPIC_DM_FIXED: return "fixed";
+	case VLAPIC_DM_SMI:   return "SMI";
+	case VLAPIC_DM_NMI:   return "NMI";
+	case VLAPIC_DM_INIT:  return "INIT";
+	case VLAPIC_DM_SIPI:  return "start-up";
+	default:              return "other";
+	}
+}
+
+/* What the vCPU's ICR write sent beyond itself (a fixed IPI to itself is already in its
+ * IRR): this version gives a partition one vCPU, so there is no other APIC of its own to
+ * reach, and nothing of the guest's ever becomes a physical IPI. It is dropped and counted;
+ * the first few are logged. INIT, start-up and NMI IPIs to itself are dropped too: its vCPU
+ * is never reset or given an NMI by the guest's own hand. */
+static void drop_ipis(struct vcpu *v)
+{
+	struct vplatform *pl = platform_of(v);
+	struct vlapic_ipi ipi;
+	if (!vlapic_take_ipi(&pl->lapic, &ipi))
+		return;
+	pl->ipis_dropped++;
+	if (pl->ipis_logged < 4) {
+		pl->ipis_logged++;
+		klog(LOG_WARN, "partition '%s': %s IPI (vector %#x, %s %#x) dropped: no other vCPU "
+		     "in this partition%s", v->partition->name, ipi_kind(ipi.delivery_mode),
+		     ipi.vector, ipi.shorthand ? "shorthand" : ipi.logical ? "logical" : "APIC ID",
+		     ipi.shorthand ? ipi.shorthand : ipi.dest,
+		     pl->ipis_logged == 4 ? " (no more of these are logged)" : "");
+	}
+}
+
 int vplatform_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *value)
 {
 	struct vplatform *pl = platform_of(v);
@@ -219,6 +255,7 @@ int vplatform_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value)
 	if (vlapic_msr_is_ours(msr)) {
 		lapic_sync_in(v);
 		int r = vlapic_wrmsr(&pl->lapic, msr, value, rdtsc());
+		drop_ipis(v);
 		vplatform_lapic_changed(v);
 		return r == 0 ? 1 : -1;
 	}

@@ -44,6 +44,8 @@ struct vplatform {
 	uint32_t pci_address;             /* PCI CONFIG_ADDRESS (0xCF8) latch */
 	uint64_t ports_unclaimed;         /* accesses to ports nothing emulates */
 	uint64_t mmio_unclaimed;          /* accesses to addresses nothing emulates */
+	uint64_t ipis_dropped;            /* IPIs aimed at any APIC but its own vCPU's */
+	unsigned ipis_logged;
 	unsigned mmio_logged;
 };
 

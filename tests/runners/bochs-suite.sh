@@ -42,7 +42,7 @@ make_esp "$work/esp-mb" "$BUILD/bulkhead.efi" "$TOP/tests/configs/multiboot.cfg"
   echo "$BOOT_RESULT $BOOT_SECONDS" >"$work/normal.result"
   boot_bochs "$work/fault.img" "$work/fault.log" 'halted|stopping: exception' 240
   echo "$BOOT_RESULT $BOOT_SECONDS" >"$work/fault.result"
-  boot_bochs "$work/mb.img" "$work/mb.log" 'halted|stopping:' 240
+  BOCHS_CPUS=2 boot_bochs "$work/mb.img" "$work/mb.log" 'halted|stopping:' 240
   echo "$BOOT_RESULT $BOOT_SECONDS" >"$work/mb.result" ) &
 wait
 
@@ -106,6 +106,19 @@ check "$log" "^\[hv\] partition 'mbtest' powered off by its guest \(ACPI S5\)" \
 check "$log" '^\[mbfuzz\] mbfuzz: survived [0-9]+ operations' \
 	"a hostile kernel's random ports, MSRs, MMIO and interrupt programming neither crash nor stall anything"
 check "$log" "^\[hv\] partition 'mbfuzz' powered off by its guest" "the hostile kernel reaches its own power-off"
+check "$log" "^\[hv\] partition 'mbfuzz' \(id 2\): .*, CPU 1$" "the hostile kernel runs on CPU 1, which it owns"
+sent=$(text_of "$log" | sed -n 's/^\[mbfuzz\] mbfuzz: sent \([0-9]*\) IPIs at other CPUs.*/\1/p' | head -n1)
+dropped=$(text_of "$log" | sed -n "s/^\[hv\]   mbfuzz .*, IPIs dropped \([0-9]*\) on CPU 1.*/\1/p" | head -n1)
+echo "  (mbfuzz sent ${sent:-?} INIT, start-up, NMI and fixed IPIs at other CPUs; the hypervisor dropped ${dropped:-?} IPIs of its in all)"
+if [ -n "$sent" ] && [ -n "$dropped" ] && [ "$sent" -ge 1000 ] && [ "$dropped" -ge "$sent" ]; then
+	pass "every IPI the hostile kernel aimed at other CPUs ($sent) was dropped and counted ($dropped with the random ones)"
+else
+	fail "the hostile kernel's IPIs were not all dropped and counted (sent '${sent}', dropped '${dropped}')"
+fi
+check "$log" "^\[hv\] warning: partition 'mbfuzz': INIT IPI \(vector 0, APIC ID 0\) dropped: no other vCPU in this partition" \
+	"the first dropped IPIs are logged by partition and kind"
+check "$log" '^\[hv\] CPU 0: 0 NMIs while guests ran, 0 in hypervisor code' \
+	"no NMI reached CPU 0, where the other partitions run (the guest's NMI IPIs went nowhere)"
 check "$log" '^\[cpuid\] DONE [0-9]+ passed, 0 failed' "the partition beside it passes its own checks"
 check_absent "$log" "crashed|EXCEPTION|PANIC|FAIL" "no crash, no hypervisor exception, no failed check"
 if [ "$result" = exited ]; then pass "Multiboot machine powered off by itself"; else fail "Multiboot machine did not finish ($result)"; fi

@@ -551,6 +551,7 @@ static void stats_lists_nonzero_reasons(void **state)
 	st->exits = 5150;
 	st->cpu_ns = 1234567890;
 	st->io_writes_dropped = 3;
+	st->ipis_dropped = 9;
 	st->vector_state_saves = 17;
 	st->console_bytes = 4096;
 	st->exits_by_reason[0] = 1;
@@ -565,6 +566,7 @@ static void stats_lists_nonzero_reasons(void **state)
 		"exits: 5150\r\n"
 		"cpu time: 1234 ms\r\n"
 		"io writes dropped: 3\r\n"
+		"IPIs dropped: 9\r\n"
 		"vector-state saves: 17\r\n"
 		"console bytes: 4096\r\n"
 		"exits by reason:\r\n"
@@ -578,7 +580,8 @@ static void stats_lists_nonzero_reasons(void **state)
 		"  reason 75: 1\r\n");
 	/* No exits at all: the heading alone. */
 	assert_string_equal(run("stats db"),
-		"exits: 0\r\ncpu time: 0 ms\r\nio writes dropped: 0\r\nvector-state saves: 0\r\n"
+		"exits: 0\r\ncpu time: 0 ms\r\nio writes dropped: 0\r\nIPIs dropped: 0\r\n"
+		"vector-state saves: 0\r\n"
 		"console bytes: 0\r\nexits by reason:\r\n");
 	F.stats_rc = HC_EFAULT;
 	assert_string_equal(run("stats web"), "error: stats failed (code -3)\r\n");

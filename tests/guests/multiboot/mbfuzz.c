@@ -3,7 +3,8 @@
  * and REP INS/OUTS of random lengths), random MSR reads and writes (the x2APIC range, the
  * platform's MSRs, the whole low and high MSR ranges), random MMIO to the I/O APIC, the xAPIC
  * page and addresses above its RAM, random I/O APIC programming and random local APIC timer
- * settings (down to a periodic timer of one count) at the virtual platform, with interrupts
+ * settings (down to a periodic timer of one count) at the virtual platform, after a volley of
+ * INIT, start-up, NMI and fixed IPIs at every other APIC there could be, with interrupts
  * off so that nothing it provokes is ever taken. A #GP (a refused MSR) is skipped by its own
  * handler. It leaves alone only what would end it early: the power-off and reset ports, EFER
  * and the UART's transmit register (so the console stays readable). Then it says how many
@@ -170,6 +171,34 @@ static void irq_op(void)
 	}
 }
 
+static uint32_t gp_count_now(void) { return gp_count; }
+
+/* Every kind of IPI a kernel could use to reach another CPU (INIT, start-up, NMI, fixed), at
+ * every x2APIC ID, by the all-but-self and all shorthands and by logical broadcast. This
+ * partition has one vCPU (x2APIC ID 0), so none of them has anywhere to go: the hypervisor
+ * must drop and count every one, and no physical CPU may see any. Returns how many the ICR
+ * took (a write refused with #GP sends nothing). */
+static uint32_t send_ipis(void)
+{
+	static const uint32_t kinds[] = {
+		0x4500,          /* INIT, level assert */
+		0x4610,          /* start-up, vector 0x10 (code at 0x10000) */
+		0x4400,          /* NMI */
+		0x4040,          /* fixed, vector 0x40 */
+	};
+	uint32_t tried = 0, refused_before = gp_count_now();
+	for (unsigned k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		/* A fixed IPI to itself is an ordinary self-IPI, not an escape attempt. */
+		for (uint32_t id = (kinds[k] & 0x700) ? 0 : 1; id < 256; id++, tried++)
+			__asm__ volatile("wrmsr" : : "a"(kinds[k]), "d"(id), "c"(0x830));
+		__asm__ volatile("wrmsr" : : "a"(kinds[k] | 0xc0000), "d"(0), "c"(0x830));
+		__asm__ volatile("wrmsr" : : "a"(kinds[k] | 0x80000), "d"(0), "c"(0x830));
+		__asm__ volatile("wrmsr" : : "a"(kinds[k] | 0x800), "d"(0xffffffffu), "c"(0x830));
+		tried += 3;
+	}
+	return tried - (gp_count_now() - refused_before);
+}
+
 /* Its own GDT, as a Multiboot kernel must have before anything that loads a segment (the
  * specification leaves GDTR undefined): flat code 0x08 and data 0x10. */
 static const uint64_t gdt[3] = { 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull };
@@ -226,6 +255,10 @@ void mbtest_main(uint32_t magic, const void *info)
 	idtr.base = (uint32_t)idt;
 	__asm__ volatile("lidt %0" : : "m"(idtr));
 	puts_uart("mbfuzz: hostile Multiboot kernel starts\n");
+	uint32_t ipis = send_ipis();
+	puts_uart("mbfuzz: sent ");
+	put_dec(ipis);
+	puts_uart(" IPIs at other CPUs\n");
 	for (uint32_t round = 0; round < ROUNDS; round++) {
 		switch (rnd() % 4) {
 		case 0: port_op(); break;
