@@ -275,7 +275,7 @@ $(BUILD)/unit/test_shell: tests/unit/test_shell.c mgmt/commands.c mgmt/line_edit
 $(BUILD)/unit/test_%: | $(BUILD)/.packages-ok
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"
-	$(Q)$(CC) $(HOST_CFLAGS) $(filter %.c,$^) -lcmocka -o $@
+	$(Q)$(CC) $(HOST_CFLAGS) $(filter %.c,$^) -lcmocka -pthread -o $@
 
 unit: $(patsubst %,$(BUILD)/unit/test_%,$(UNIT_TESTS))
 	tests/runners/run-unit.sh $(UNIT_TESTS)

@@ -1,9 +1,14 @@
 /*
  * Unit tests for the console/log ring (kernel/log.c) with the UART replaced by a recorder:
  * what reaches the console, what the ring keeps (every level, the newest LOG_RING_SIZE bytes,
- * in order, across wrap-around), prefixes, and the cut marker on over-long lines. log.c has
- * one static ring, so the tests run in the order listed and each accounts for what came before.
+ * in order, across wrap-around), prefixes, the cut marker on over-long lines, and whole lines
+ * when two CPUs log at once (two threads pinned to two cores stand in for two CPUs; log.c tells
+ * CPUs apart by their APIC ID, read with CPUID). log.c has one static ring, so the tests run in
+ * the order listed and each accounts for what came before.
  */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,8 +16,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "kernel/log.h"
+#include "kernel/x86.h"
 
 static char console_out[1 << 20];
 static size_t console_len;
@@ -146,6 +153,64 @@ static void log_line_starts_on_a_fresh_terminal_line(void **state)
 	assert_null(strstr(ring_copy, "bulkhead> sto"));
 }
 
+#define RACE_LINES 4000
+
+struct writer {
+	int core;
+	char tag;
+	unsigned apic_id;
+	bool pinned;
+};
+
+static void *write_lines(void *arg)
+{
+	struct writer *w = arg;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(w->core, &set);
+	w->pinned = pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+	sched_yield();                        /* now on its core */
+	w->apic_id = this_cpu_apic_id();
+	for (int i = 0; i < RACE_LINES; i++)
+		klog(LOG_INFO, "writer %c line %05d 0123456789abcdefghijklmnopqrstuvwxyz", w->tag, i);
+	return NULL;
+}
+
+static void lines_from_two_cpus_never_tear(void **state)
+{
+	(void)state;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		skip();                           /* reported by cmocka as skipped, not passed */
+	console_len = 0;
+	struct writer w[2] = { { 0, 'a', 0, false }, { 1, 'b', 0, false } };
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, write_lines, &w[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	assert_true(w[0].pinned && w[1].pinned);
+	assert_int_not_equal(w[0].apic_id, w[1].apic_id);   /* else they would be one "CPU" */
+	console_out[console_len] = 0;
+	/* Every line whole, and each writer's lines all there, in its order. */
+	int next[2] = { 0, 0 };
+	unsigned lines = 0;
+	for (char *line = console_out, *end; *line; line = end + 1) {
+		end = strchr(line, '\n');
+		assert_non_null(end);
+		*end = 0;
+		char tag;
+		int n, used = 0;
+		if (sscanf(line, "[hv] writer %c line %5d 0123456789abcdefghijklmnopqrstuvwxyz%n",
+			   &tag, &n, &used) != 2 || used != (int)strlen(line) || (tag != 'a' && tag != 'b'))
+			fail_msg("torn line %u: '%s'", lines, line);
+		assert_int_equal(n, next[tag - 'a']);
+		next[tag - 'a']++;
+		lines++;
+	}
+	assert_int_equal(next[0], RACE_LINES);
+	assert_int_equal(next[1], RACE_LINES);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -156,6 +221,7 @@ int main(void)
 		cmocka_unit_test(ring_keeps_the_newest_bytes_across_wraparound),
 		cmocka_unit_test(ring_copy_respects_a_small_buffer),
 		cmocka_unit_test(log_line_starts_on_a_fresh_terminal_line),
+		cmocka_unit_test(lines_from_two_cpus_never_tear),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
