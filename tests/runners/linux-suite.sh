@@ -59,7 +59,8 @@ pair)
 		"$kit/bad/not-bzimage" "$kit/bad/truncated" "$kit/bad/old-protocol" "$big"
 	"$TOP/tools/make-disk.sh" "$work/esp" "$work/disk.img" >/dev/null
 	start=$(date +%s)
-	BOCHS_MEGS=1024 run_session "$work/disk.img" "$work/serial.log" "$work/session.counts" 1200 \
+	# Two CPUs: beta owns CPU 1 (the only multi-CPU Bochs of its lane at this point).
+	BOCHS_MEGS=1024 BOCHS_CPUS=2 run_session "$work/disk.img" "$work/serial.log" "$work/session.counts" 1200 \
 		--scenario linux-pair --kernel-version "$release" \
 		--boot-timeout 240 --linux-timeout 500 \
 		--refuse "notbz=not a Linux bzImage" \
@@ -73,6 +74,8 @@ pair)
 	log="$work/serial.log"
 	check_count "$log" "partition '[a-z]+' not started: " 6 \
 		"exactly the six bad partitions are refused, one line each"
+	check "$log" "^\[hv\] partition 'beta' \(id 2\): .*, CPU 1$" "beta is placed on CPU 1, which it owns"
+	check_absent "$log" "did not let go|did not answer" "every kick across CPUs was answered"
 	check_absent "$log" 'EXCEPTION|PANIC' "no hypervisor exception or panic"
 	;;
 *)

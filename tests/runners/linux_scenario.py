@@ -11,7 +11,7 @@ powers it off from inside (state stopped, reason given); starts it and reboots i
 again). Throughout, the ticker guest must keep ticking.
 
 linux-pair (tests/configs/linux-pair.cfg): two Linux partitions at once, each with its own
-console, and every bad image refused with its line while the rest boot.
+console (beta on its own CPU 1), and every bad image refused with its line while the rest boot.
 
 Each step records PASS/FAIL through the Session; a failed expect marks the session lost and
 the next step resynchronises.
@@ -313,6 +313,7 @@ def step_pair_panic_reboots(s):
     detach(s, "beta")
     out = s.command("info beta")
     s.answer(out, r"^state: (running|halted)", "info beta: running again after its panic")
+    s.answer(out, r"^vcpu 0: on CPU 1, ", "info beta: rebuilt on CPU 1, the CPU it owns")
     if attach(s, "alpha"):
         linux_command(s, "hostname", r"^alpha$", "alpha was not touched by beta's panic")
         detach(s, "alpha")

@@ -59,18 +59,18 @@ check "$log" '^  cpu 3  apic 4   started in' "2 sockets x 3 cores: CPU 3 is APIC
 check "$log" '^  cpu 5  apic 6   started in' "2 sockets x 3 cores: CPU 5 is APIC ID 6"
 
 # 1b. The sample config as README tells a server's owner to use it (what `make run` boots: the
-# shell, Debian's kernel with the kit's initramfs, the demo): valid against a 512 MiB machine,
-# every image it names loaded, then the same clean no-VMX stop.
+# shell, Debian's kernel with the kit's initramfs on CPU 1, the demo): valid against a 512 MiB,
+# two-CPU machine, every image it names loaded, then the same clean no-VMX stop.
 kit="$BUILD/linux"
 if [ -f "$kit/vmlinuz" ] && [ -f "$kit/initrd.img" ] && [ -f "$BUILD/mgmt/mgmt.elf" ]; then
 	make_esp "$work/samplecfg" "$efi" "$TOP/samples/bulkhead.cfg" "$hello" "$BUILD/mgmt/mgmt.elf" \
 		"$kit/vmlinuz" "$kit/initrd.img"
-	QEMU_MEGS=512 boot_qemu "$work/samplecfg" "$work/samplecfg.log" 'stopping: no VMX|halted|nothing was started' 120
+	QEMU_MEGS=512 QEMU_CPUS=2 boot_qemu "$work/samplecfg" "$work/samplecfg.log" 'stopping: no VMX|halted|nothing was started' 120
 	log="$work/samplecfg.log"
 	check "$log" "^config: .*3 partition" "the sample config (shell, Linux, demo) is valid"
 	check "$log" "boot: loaded vmlinuz \([0-9]+ KiB\) for partition 'linux'" "its Linux kernel loads from the ESP"
 	check "$log" "boot: loaded initrd\.img \([0-9]+ KiB\) for partition 'linux'" "its initramfs loads from the ESP"
-	check "$log" '^  partition linux +128 MiB +cpus 0 +linux image vmlinuz' "the Linux partition is listed as type linux"
+	check "$log" '^  partition linux +128 MiB +cpus 1 +linux image vmlinuz' "the Linux partition is listed as type linux, on CPU 1"
 	check "$log" 'stopping: no VMX' "and the machine stops cleanly where there is no VMX"
 else
 	fail "sample config: the Linux kit or the shell is not built (make linux-kit)"
