@@ -19,6 +19,10 @@
 #define ICR_STARTUP        (6u << 8)
 #define ICR_ASSERT         (1u << 14)
 #define ICR_PENDING        (1u << 12)
+#define REG_LVT_TIMER      0x320
+#define LVT_TSC_DEADLINE   (2u << 17)
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+#define MSR_TSC_DEADLINE   0x6e0
 
 static volatile uint32_t *mmio;
 static bool x2apic;
@@ -75,3 +79,19 @@ void lapic_send_init(uint32_t apic_id) { send_ipi(apic_id, ICR_INIT | ICR_ASSERT
 void lapic_send_startup(uint32_t apic_id, uint8_t page) { send_ipi(apic_id, ICR_STARTUP | page); }
 
 bool lapic_x2apic_mode(void) { return x2apic; }
+
+bool lapic_deadline_timer_init(uint8_t vector)
+{
+	if (!(cpuid(1, 0).ecx & CPUID1_ECX_TSC_DEADLINE))
+		return false;
+	lapic_write(REG_LVT_TIMER, LVT_TSC_DEADLINE | vector);
+	/* The mode switch must be seen before the first IA32_TSC_DEADLINE write (SDM 11.5.4.1). */
+	__asm__ volatile("mfence" ::: "memory");
+	wrmsr(MSR_TSC_DEADLINE, 0);
+	return true;
+}
+
+void lapic_deadline_arm(uint64_t tsc)
+{
+	wrmsr(MSR_TSC_DEADLINE, tsc);
+}

@@ -1,7 +1,8 @@
 /*
  * The local APIC of the running CPU, in the little the hypervisor needs today: end of
  * interrupt for host interrupts acknowledged on VM exit, the spurious vector (which gets no
- * EOI), NMIs to itself and to other CPUs, and the IPIs that start the other CPUs. xAPIC (MMIO at IA32_APIC_BASE) or x2APIC
+ * EOI), NMIs to itself and to other CPUs, the IPIs that start the other CPUs, and a TSC-deadline
+ * timer that wakes an idle CPU. xAPIC (MMIO at IA32_APIC_BASE) or x2APIC
  * (MSRs 0x800-0x8ff), whichever mode the firmware left the APIC in (SDM Vol. 3A 11.4, 11.12).
  */
 #ifndef BULKHEAD_LAPIC_H
@@ -28,5 +29,11 @@ void lapic_send_nmi(uint32_t apic_id);
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_startup(uint32_t apic_id, uint8_t page);
 bool lapic_x2apic_mode(void);
+/* The running CPU's timer in TSC-deadline mode with `vector` (SDM Vol. 3A 11.5.4.1), for an
+ * idle CPU to sleep until its next virtual-timer deadline. Returns false, leaving the timer
+ * alone, when the CPU has no TSC-deadline mode. */
+bool lapic_deadline_timer_init(uint8_t vector);
+/* Arms that timer for TSC value `tsc` (a past one fires at once); 0 disarms it. */
+void lapic_deadline_arm(uint64_t tsc);
 
 #endif

@@ -126,6 +126,7 @@ struct mgmt_cpu_info {
 	uint32_t vcpus;               /* vCPUs of running partitions placed on it */
 	char     status[80];          /* how its start-up went, in words */
 	char     runs[96];            /* the partitions placed on it, comma-separated */
+	uint64_t timer_wakes;         /* idle sleeps its wake-up timer ended (its vCPUs' timers) */
 };
 
 #endif

@@ -6,8 +6,10 @@
  * vectors are not errors: #NM is the lazy vector-state switch, and an NMI (vector 2, on its own
  * IST stack) is a host event that can arrive in any hypervisor instruction. It is counted and
  * returns at once: it takes no lock and prints nothing, since the code it interrupted may be
- * in the middle of printing.
+ * in the middle of printing. The idle wake-up timer's vector and the spurious vector, taken only
+ * while an idle AP sleeps with interrupts on, just return.
  */
+#include "drivers/lapic.h"
 #include "kernel/exception.h"
 #include "kernel/fpu.h"
 #include "kernel/log.h"
@@ -36,6 +38,16 @@ void exception_dispatch(struct exception_frame *f)
 			this_cpu()->nmis_in_hypervisor++;
 		return;
 	}
+	/* An idle AP's wake-up timer: it only has to end the HLT (kernel/scheduler.c). The
+	 * spurious vector needs no EOI (SDM Vol. 3A 11.9 "Spurious Interrupt"). */
+	if (f->vector == IDLE_WAKE_VECTOR) {
+		lapic_eoi();
+		if (exception_percpu_ready)
+			this_cpu()->timer_wakes++;
+		return;
+	}
+	if (f->vector == 0xff)
+		return;
 	/* #NM after a VM exit is the lazy vector-state switch, not an error (kernel/fpu.h). */
 	if (f->vector == 7 && fpu_handle_nm())
 		return;

@@ -20,6 +20,10 @@ _Static_assert(offsetof(struct exception_frame, vector) == 15 * 8, "isr.S: vecto
 _Static_assert(offsetof(struct exception_frame, rip) == 17 * 8, "CPU frame after error code");
 _Static_assert(sizeof(struct exception_frame) == 22 * 8, "frame size used by isr.S");
 
+/* The vector of an idle application processor's wake-up timer (drivers/lapic.h); it and the
+ * spurious vector are the only interrupts the hypervisor takes in its own code. */
+#define IDLE_WAKE_VECTOR 0xef
+
 void idt_init(void);
 void idt_load(void);            /* an application processor: the boot CPU's IDT */
 /* Set once this CPU's struct percpu is reachable (GS base): NMIs are then counted there. */

@@ -1,5 +1,5 @@
 /*
- * Entry stubs for the 32 architectural exception vectors. Each pushes a zero when the CPU pushes
+ * Entry stubs for the 32 architectural exception vectors and two interrupt vectors. Each pushes a zero when the CPU pushes
  * no error code (SDM Vol. 3A, 6.15 lists which do), then its vector, and joins one common path
  * that saves the general registers in struct exception_frame order (kernel/exception.h pins the
  * offsets) and calls exception_dispatch. Assembly because C cannot be an interrupt gate target.
@@ -47,6 +47,10 @@ STUB 28,0
 STUB 29,1
 STUB 30,1
 STUB 31,0
+/* The only external vectors the hypervisor takes, and only while an idle CPU sleeps with
+ * interrupts on (kernel/scheduler.c): its wake-up timer and the local APIC's spurious vector. */
+STUB 239,0
+STUB 255,0
 
 isr_common:
 	cld
@@ -92,4 +96,9 @@ isr_table:
 	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad isr_\v
 	.endr
+	.globl isr_wake, isr_spurious
+isr_wake:
+	.quad isr_239
+isr_spurious:
+	.quad isr_255
 	.section .note.GNU-stack, "", @progbits

@@ -109,6 +109,7 @@ static int64_t fill_cpu(uint64_t index, struct mgmt_cpu_info *out)
 	out->state = c->status == CPU_BOOT ? MGMT_CPU_BOOT : c->status == CPU_UP ? MGMT_CPU_UP
 									       : MGMT_CPU_DOWN;
 	out->load_permille = c->percpu ? scheduler_cpu_load(c->percpu, rdtsc()) : 0;
+	out->timer_wakes = c->percpu ? c->percpu->timer_wakes : 0;
 	strncpy(out->status, cpu_status_string(c->status), sizeof out->status - 1);
 	size_t n = 0;
 	for (unsigned i = 0; i < partition_count(); i++) {

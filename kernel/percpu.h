@@ -6,6 +6,7 @@
 #ifndef BULKHEAD_PERCPU_H
 #define BULKHEAD_PERCPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "kernel/gdt.h"
@@ -65,6 +66,8 @@ struct percpu {
 	volatile uint64_t kicks;          /* kicks it answered (for the shell) */
 	unsigned sched_cursor;            /* round-robin position among the partitions */
 	unsigned vcpus_placed;            /* vCPUs of running partitions on it (last pass) */
+	bool wake_timer;                  /* its local APIC timer can end an idle HLT (TSC deadline) */
+	uint64_t timer_wakes;             /* idle HLTs that timer ended */
 };
 _Static_assert(offsetof(struct percpu, entry_barriers) == PERCPU_ENTRY_BARRIERS,
 	       "vmx/exit_stub.S counts entry barriers at this offset");

@@ -12,6 +12,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include "drivers/lapic.h"
 #include "kernel/console.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
@@ -220,21 +221,39 @@ static void boot_cpu_duties(const struct percpu *cpu)
 	partitions_service_resets();
 }
 
-/* Nothing to run here. The boot CPU stops the machine once nothing can run anywhere; another
- * CPU with nothing that could wake sleeps until a kick (an NMI ends HLT even with interrupts
- * off); otherwise the CPU spins, watching timers and (on the boot CPU) the console. */
+/* Nothing to run here. The boot CPU stops the machine once nothing can run anywhere, and
+ * otherwise spins, polling the console (it takes no device interrupts) and its timers.
+ * Another CPU sleeps in HLT: on it, a halted vCPU can only be woken by one of its own timers
+ * or by a kick (typed input, a partition placed there), and a kick's NMI ends HLT even with
+ * interrupts off. So it sleeps until its earliest virtual-timer deadline on its local APIC's
+ * TSC-deadline timer, with interrupts on for the HLT alone (its vector and the spurious one
+ * are the only ones with a gate); with no deadline, or no such timer, until a kick, and with
+ * a deadline but no such timer it spins instead. */
 static void idle_once(struct percpu *cpu, bool could_wake, bool elsewhere)
 {
-	if (cpu->index == 0 && !could_wake && !elsewhere)
-		report_and_stop();
-	if (cpu->index != 0 && !could_wake) {
-		cpu->idle_since = rdtsc();
-		if (!__atomic_load_n(&cpu->kicked, __ATOMIC_ACQUIRE))
-			__asm__ volatile("hlt" ::: "memory");
-		cpu->idle_since = 0;
+	if (cpu->index == 0) {
+		if (!could_wake && !elsewhere)
+			report_and_stop();
+		cpu_relax();
 		return;
 	}
-	cpu_relax();
+	uint64_t deadline = could_wake ? cpu->next_timer_tsc : UINT64_MAX;
+	if (deadline != UINT64_MAX && !cpu->wake_timer) {
+		cpu_relax();
+		return;
+	}
+	cpu->idle_since = rdtsc();
+	if (deadline != UINT64_MAX)
+		lapic_deadline_arm(deadline);
+	if (__atomic_load_n(&cpu->kicked, __ATOMIC_ACQUIRE))
+		;                                 /* answered on the way out */
+	else if (deadline != UINT64_MAX)
+		__asm__ volatile("sti; hlt; cli" ::: "memory");   /* STI's shadow covers the HLT */
+	else
+		__asm__ volatile("hlt" ::: "memory");
+	if (deadline != UINT64_MAX)
+		lapic_deadline_arm(0);
+	cpu->idle_since = 0;
 }
 
 struct vcpu *scheduler_next(struct percpu *cpu, struct vcpu *prev, bool reschedule, uint64_t now)

@@ -259,6 +259,7 @@ void ap_main(struct percpu *p)
 			status = CPU_VMXON_FAILED;
 	}
 	fpu_cpu_init(p);
+	p->wake_timer = lapic_deadline_timer_init(IDLE_WAKE_VECTOR);
 	p->status = status;
 	if (status != CPU_UP)
 		for (;;)

@@ -312,6 +312,9 @@ static void host_cpu_line(struct shell *sh, uint32_t i)
 		snprintf(runs, sizeof runs, "idle: nothing placed here");
 	out_line(sh, "  cpu %-2u apic %-4u %-8s load %3u.%u%%  %s", i, ci.apic_id,
 	         ci.state == MGMT_CPU_BOOT ? "boot CPU" : "up", load / 10, load % 10, runs);
+	if (ci.timer_wakes)
+		out_line(sh, "         slept until its guests' next timer %llu times",
+		         (unsigned long long)ci.timer_wakes);
 }
 
 static void cmd_host(struct shell *sh, const struct command *c, char **argv)

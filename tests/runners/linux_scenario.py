@@ -311,6 +311,12 @@ def step_pair_panic_reboots(s):
     s.send(b"\r")
     s.wait_for(LINUX_PROMPT, s.args.command_timeout * 3, s.mark() - 1)
     detach(s, "beta")
+    out = s.command("host")
+    s.answer(out, r"^  cpu 1  apic 1    up       load +[0-9]+\.[0-9]%  1 vCPU: beta$",
+             "host: CPU 1 runs beta alone")
+    s.answer(out, r"^         slept until its guests' next timer [1-9][0-9]* times$",
+             "host: idle, CPU 1 slept in HLT until beta's next timer (its local APIC's "
+             "TSC-deadline timer woke it)")
     out = s.command("info beta")
     s.answer(out, r"^state: (running|halted)", "info beta: running again after its panic")
     s.answer(out, r"^vcpu 0: on CPU 1, ", "info beta: rebuilt on CPU 1, the CPU it owns")

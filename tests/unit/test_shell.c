@@ -242,7 +242,7 @@ static int setup(void **state)
 	                                    .vcpus = 3 };
 	snprintf(F.cpus[0].runs, sizeof F.cpus[0].runs, "mgmt, web, db");
 	F.cpus[1] = (struct mgmt_cpu_info){ .apic_id = 2, .state = MGMT_CPU_UP, .load_permille = 1000,
-	                                    .vcpus = 1 };
+	                                    .vcpus = 1, .timer_wakes = 77 };
 	snprintf(F.cpus[1].runs, sizeof F.cpus[1].runs, "batch");
 	F.cpus[2] = (struct mgmt_cpu_info){ .apic_id = 4, .state = MGMT_CPU_UP };
 	F.cpus[3] = (struct mgmt_cpu_info){ .apic_id = 6, .state = MGMT_CPU_DOWN };
@@ -597,6 +597,7 @@ static void host_summary(void **state)
 		"cpus: 4 found in the ACPI MADT, 3 up; load over the last 2 s:\r\n"
 		"  cpu 0  apic 0    boot CPU load  12.5%  3 vCPUs: mgmt, web, db\r\n"
 		"  cpu 1  apic 2    up       load 100.0%  1 vCPU: batch\r\n"
+		"         slept until its guests' next timer 77 times\r\n"
 		"  cpu 2  apic 4    up       load   0.0%  idle: nothing placed here\r\n"
 		"  cpu 3  apic 6    down: did not start (no answer).[2J\r\n"
 		"ram: total 8192 MiB, partitions 2560 MiB, free 5566 MiB, hypervisor 64 MiB\r\n"
