@@ -74,6 +74,7 @@ KERNEL_SRCS := \
 	drivers/tsc.c \
 	drivers/lapic.c \
 	vdev/platform.c \
+	vdev/vcpu_post.c \
 	vdev/acpi_tables.c \
 	vdev/vuart.c \
 	vdev/vlapic.c \

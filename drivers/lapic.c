@@ -74,6 +74,8 @@ void lapic_self_nmi(void) { send_ipi(lapic_id(), ICR_NMI | ICR_ASSERT); }
 
 void lapic_send_nmi(uint32_t apic_id) { send_ipi(apic_id, ICR_NMI | ICR_ASSERT); }
 
+void lapic_send_fixed(uint32_t apic_id, uint8_t vector) { send_ipi(apic_id, ICR_ASSERT | vector); }
+
 void lapic_send_init(uint32_t apic_id) { send_ipi(apic_id, ICR_INIT | ICR_ASSERT); }
 
 void lapic_send_startup(uint32_t apic_id, uint8_t page) { send_ipi(apic_id, ICR_STARTUP | page); }

@@ -26,6 +26,8 @@ void lapic_self_nmi(void);
  * of HLT), and the INIT and start-up IPIs that start an application processor (SDM Vol. 3A
  * 9.4.4: INIT, then start-up with the page number of its first instruction). */
 void lapic_send_nmi(uint32_t apic_id);
+/* A fixed, edge-triggered interrupt with `vector` to one CPU. */
+void lapic_send_fixed(uint32_t apic_id, uint8_t vector);
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_startup(uint32_t apic_id, uint8_t page);
 bool lapic_x2apic_mode(void);

@@ -51,6 +51,12 @@ enum mgmt_partition_state {
 
 enum { MGMT_POWER_OFF = 0, MGMT_POWER_REBOOT = 1 };
 
+#define MGMT_VCPUS_MAX 8
+enum mgmt_vcpu_state {
+	MGMT_VCPU_STOPPED = 0, MGMT_VCPU_RUNNING = 1, MGMT_VCPU_HALTED = 2,
+	MGMT_VCPU_WAITING = 3,        /* an application processor waiting for its start-up IPI */
+};
+
 struct mgmt_partition_info {
 	uint32_t id;
 	uint32_t state;               /* enum mgmt_partition_state; HALTED = running, all vCPUs in HLT */
@@ -61,7 +67,6 @@ struct mgmt_partition_info {
 	uint32_t vcpus;
 	uint32_t privileged;
 	uint32_t autostart;
-	uint32_t vcpu_cpu;            /* the physical CPU its vCPU runs on (or will, when stopped) */
 	uint64_t uptime_ns;           /* since its last start; 0 when not running */
 	uint64_t cpu_ns;              /* guest CPU time since its last start */
 	uint64_t exits;               /* since its last start */
@@ -69,6 +74,11 @@ struct mgmt_partition_info {
 	char     reason[128];         /* why it is stopped or crashed, "" otherwise */
 	char     type_name[16];       /* "elf", "linux" or "multiboot" (type[] is too short) */
 	char     os_version[64];      /* an OS partition's kernel version, "" otherwise */
+	/* vCPU by vCPU (the first `vcpus`, at most MGMT_VCPUS_MAX): the physical CPU it runs on
+	 * (or will, when stopped), its state and its CPU time since the partition's last start. */
+	uint32_t vcpu_cpus[MGMT_VCPUS_MAX];
+	uint32_t vcpu_states[MGMT_VCPUS_MAX];   /* enum mgmt_vcpu_state */
+	uint64_t vcpu_cpu_ns[MGMT_VCPUS_MAX];
 };
 
 #define MGMT_EXIT_REASONS 80
@@ -80,6 +90,7 @@ struct mgmt_partition_stats {
 	uint64_t vector_state_saves;
 	uint64_t console_bytes;
 	uint64_t ipis_dropped;        /* IPIs (INIT, SIPI, NMI, fixed...) aimed outside the partition */
+	uint64_t ipis_sent;           /* IPIs delivered between its own vCPUs */
 };
 
 #define MGMT_VMX_EPT       (1u << 0)

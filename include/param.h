@@ -10,12 +10,14 @@
 
 #define MAX_CPUS                64      /* physical CPUs; cpu lists are 64-bit masks */
 #define MAX_PARTITIONS          16
+#define PARTITION_VCPUS_MAX     8       /* vCPUs of one partition (`vcpus =`) */
 #define MAX_BOOT_MODULES        (2 * MAX_PARTITIONS)   /* an image and an initrd each */
 #define MAX_MEM_REGIONS         512     /* firmware memory map entries after merging */
 
 #define PARTITION_NAME_MAX      32      /* including the NUL */
 #define CONFIG_PATH_MAX         128     /* image/initrd file names on the ESP */
 #define CONFIG_CMDLINE_MAX      512
+#define CONFIG_VCPUS_MAX        PARTITION_VCPUS_MAX
 #define CONFIG_HOSTNAME_MAX     64
 #define CONFIG_LINE_MAX         256     /* longer lines are an error, never truncated */
 #define CONFIG_TEXT_MAX         (64 * 1024)

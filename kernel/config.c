@@ -334,8 +334,8 @@ static bool parse_number(struct span s, bool allow_hex, uint64_t max, uint64_t *
 		int d = hex_value(s.p[i]);
 		if (d < 0 || (unsigned)d >= base)
 			return false;
-		if (v > (max - (unsigned)d) / base)
-			return false;
+		if ((unsigned)d > max || v > (max - (unsigned)d) / base)
+			return false;             /* (the first test keeps max - d from wrapping) */
 		v = v * base + (unsigned)d;
 	}
 	*out = v;
@@ -394,6 +394,7 @@ enum key {
 	K_MEMORY, K_CPUS, K_IMAGE, K_INITRD, K_CMDLINE, K_TYPE, K_PRIVILEGED, K_AUTOSTART,
 	K_SHARE_CPUS,
 	K_ESCAPE,
+	K_VCPUS,
 	K_COUNT
 };
 
@@ -420,6 +421,7 @@ static const struct {
 	[K_AUTOSTART]  = { "autostart",  SEC_PART },
 	[K_SHARE_CPUS] = { "share_cpus", SEC_PART },
 	[K_ESCAPE]     = { "escape",     SEC_HV },
+	[K_VCPUS]      = { "vcpus",      SEC_PART },
 };
 
 struct parser {
@@ -704,6 +706,16 @@ static bool set_value(struct parser *p, unsigned line, enum key k, struct span v
 		if (!set_bool(p, line, k, v, &pc->share_cpus))
 			return false;
 		pc->share_line = line;
+		return true;
+
+	case K_VCPUS:
+		if (!parse_number(v, false, CONFIG_VCPUS_MAX, &u) || u == 0) {
+			REPORT(errs, line, "bad vcpus '%s' for %s (a number from 1 to %u)", clip(&c, v),
+			       p->label, CONFIG_VCPUS_MAX);
+			return false;
+		}
+		pc->vcpus = (unsigned)u;
+		pc->vcpus_line = line;
 		return true;
 
 	default:
@@ -1052,6 +1064,28 @@ static unsigned cpu_count_of(uint64_t m)
 	return n;
 }
 
+unsigned config_vcpu_count(const struct partition_config *pc)
+{
+	if (pc->vcpus)
+		return pc->vcpus;
+	if (pc->type == PARTITION_ELF)
+		return 1;
+	unsigned n = cpu_count_of(pc->cpus);
+	return n ? n : 1;
+}
+
+unsigned config_vcpu_cpu(const struct partition_config *pc, unsigned i)
+{
+	unsigned n = cpu_count_of(pc->cpus);
+	if (!n)
+		return 0;
+	unsigned k = i % n;
+	for (unsigned c = 0; c < 64; c++)
+		if (((pc->cpus >> c) & 1) && k-- == 0)
+			return c;
+	return 0;
+}
+
 /* A mask in config syntax ("0-1,4"), ranges folded, as far as it fits in buf. */
 static void format_cpu_mask(char *buf, size_t size, uint64_t m)
 {
@@ -1112,6 +1146,24 @@ int config_validate(const struct config *cfg, const struct config_limits *lim, s
 			       cfg->partitions[j].name, pc->name);
 		}
 
+		/* An ELF guest has no way to start another vCPU (no local APIC, no ACPI tables):
+		 * only an operating system's partition runs several. */
+		unsigned vcpus = config_vcpu_count(pc);
+		if (pc->type == PARTITION_ELF && pc->vcpus > 1) {
+			REPORT(errs, pc->vcpus_line, "partition '%s' is type elf, which runs one vCPU "
+			       "(vcpus = 1); types linux and multiboot run up to %u", pc->name,
+			       CONFIG_VCPUS_MAX);
+		} else if (pc->type == PARTITION_ELF && lim && lim->runnable_cpus &&
+			   cpu_count_of(pc->cpus) > 1) {
+			REPORT(errs, cpus_line, "partition '%s' lists %u CPUs, but type elf runs one "
+			       "vCPU: list one CPU (types linux and multiboot run one vCPU per CPU)",
+			       pc->name, cpu_count_of(pc->cpus));
+		} else if (!pc->vcpus && vcpus > CONFIG_VCPUS_MAX) {
+			REPORT(errs, cpus_line, "partition '%s' lists %u CPUs, one vCPU each, but a "
+			       "partition has at most %u vCPUs (set vcpus = %u or fewer)", pc->name,
+			       vcpus, CONFIG_VCPUS_MAX, CONFIG_VCPUS_MAX);
+		}
+
 		uint64_t missing = 0;
 		if (lim && lim->cpu_count && lim->cpu_count < 64) {
 			missing = pc->cpus & ~((1ull << lim->cpu_count) - 1);
@@ -1130,10 +1182,6 @@ int config_validate(const struct config *cfg, const struct config_limits *lim, s
 		 * not exist was reported just above; saying it is not runnable as well would only
 		 * repeat it. */
 		if (lim && lim->runnable_cpus) {
-			unsigned listed = cpu_count_of(pc->cpus);
-			if (listed > 1)
-				REPORT(errs, cpus_line, "partition '%s' lists %u CPUs, but this version "
-				       "runs one vCPU per partition", pc->name, listed);
 			uint64_t refused = pc->cpus & ~lim->runnable_cpus & ~missing;
 			if (refused) {
 				char list[CONFIG_ERROR_MESSAGE_MAX];

@@ -53,8 +53,11 @@ struct partition_config {
 	bool privileged;
 	bool autostart;
 	bool share_cpus;                /* may time-share CPUs with other share_cpus partitions */
+	/* vCPUs; 0: one per CPU in `cpus` (one for type elf: config_vcpu_count). vCPU i runs on the (i mod n)-th
+	 * of the n CPUs listed (config_vcpu_cpu). */
+	unsigned vcpus;
 	unsigned line, memory_line, cpus_line, image_line;  /* where each was set; 0 if not */
-	unsigned share_line;
+	unsigned share_line, vcpus_line;
 };
 
 struct config {
@@ -77,11 +80,14 @@ struct config_errors {
 struct config_limits {
 	uint64_t ram_available;         /* bytes all partitions together may have */
 	unsigned cpu_count;             /* 0 = unknown, skip CPU range check */
-	/* CPUs this version can run partitions on (bit n = CPU n); 0 = unknown: skip both this
-	 * check and the one-vCPU-per-partition check, which are limits of this version rather
-	 * than of the file or the machine. */
+	/* CPUs that partitions can run on (bit n = CPU n: the CPUs that came up); 0 = unknown:
+	 * skip this check, which depends on the boot rather than on the file. */
 	uint64_t runnable_cpus;
 };
+
+/* A partition's vCPU count, and the physical CPU its vCPU i runs on. */
+unsigned config_vcpu_count(const struct partition_config *pc);
+unsigned config_vcpu_cpu(const struct partition_config *pc, unsigned i);
 
 /* Fills cfg with the built-in defaults and no partitions. */
 void config_defaults(struct config *cfg);

@@ -46,6 +46,10 @@ void exception_dispatch(struct exception_frame *f)
 			this_cpu()->timer_wakes++;
 		return;
 	}
+	if (f->vector == NOTIFY_VECTOR) {
+		lapic_eoi();                      /* the scheduler's next pass looks at the vCPUs */
+		return;
+	}
 	if (f->vector == 0xff)
 		return;
 	/* #NM after a VM exit is the lazy vector-state switch, not an error (kernel/fpu.h). */

@@ -20,9 +20,11 @@ _Static_assert(offsetof(struct exception_frame, vector) == 15 * 8, "isr.S: vecto
 _Static_assert(offsetof(struct exception_frame, rip) == 17 * 8, "CPU frame after error code");
 _Static_assert(sizeof(struct exception_frame) == 22 * 8, "frame size used by isr.S");
 
-/* The vector of an idle application processor's wake-up timer (drivers/lapic.h); it and the
- * spurious vector are the only interrupts the hypervisor takes in its own code. */
+/* The vector of an idle application processor's wake-up timer (drivers/lapic.h), and the one
+ * CPUs notify each other with (smp_notify): they and the spurious vector are the only
+ * interrupts the hypervisor takes in its own code. */
 #define IDLE_WAKE_VECTOR 0xef
+#define NOTIFY_VECTOR    0xee
 
 void idt_init(void);
 void idt_load(void);            /* an application processor: the boot CPU's IDT */

@@ -2,7 +2,8 @@
  * The hypervisor's IDT: interrupt gates for the 32 exception vectors, each pointing at its stub
  * in isr.S. Double fault, NMI and machine check run on their own IST stacks (SDM Vol. 3A, 6.14.5)
  * so that even a blown kernel stack still produces a dump. Of the external vectors only the
- * idle wake-up timer's (IDLE_WAKE_VECTOR) and the spurious vector (0xFF) are present: the
+ * notification (NOTIFY_VECTOR), the idle wake-up timer's (IDLE_WAKE_VECTOR) and the spurious
+ * vector (0xFF) are present: the
  * hypervisor takes interrupts only while an idle CPU sleeps (kernel/scheduler.c).
  */
 #include <stdint.h>
@@ -19,7 +20,7 @@ _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gate is 16 bytes");
 
 #define GATE_INTERRUPT_DPL0 0x8e   /* present, DPL 0, 64-bit interrupt gate: IF cleared on entry */
 
-extern const uint64_t isr_table[32], isr_wake, isr_spurious;
+extern const uint64_t isr_table[32], isr_notify, isr_wake, isr_spurious;
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 static unsigned ist_for_vector(unsigned v)
@@ -45,6 +46,7 @@ void idt_init(void)
 {
 	for (unsigned v = 0; v < 32; v++)
 		set_gate(v, isr_table[v]);
+	set_gate(NOTIFY_VECTOR, isr_notify);
 	set_gate(IDLE_WAKE_VECTOR, isr_wake);
 	set_gate(0xff, isr_spurious);
 	idt_load();

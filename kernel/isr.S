@@ -48,7 +48,9 @@ STUB 29,1
 STUB 30,1
 STUB 31,0
 /* The only external vectors the hypervisor takes, and only while an idle CPU sleeps with
- * interrupts on (kernel/scheduler.c): its wake-up timer and the local APIC's spurious vector. */
+ * interrupts on (kernel/scheduler.c): another CPU's notification, its wake-up timer and the
+ * local APIC's spurious vector. */
+STUB 238,0
 STUB 239,0
 STUB 255,0
 
@@ -96,7 +98,9 @@ isr_table:
 	.irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad isr_\v
 	.endr
-	.globl isr_wake, isr_spurious
+	.globl isr_notify, isr_wake, isr_spurious
+isr_notify:
+	.quad isr_238
 isr_wake:
 	.quad isr_239
 isr_spurious:

@@ -31,6 +31,8 @@ static uint32_t mgmt_state(const struct partition *p)
 	}
 }
 
+_Static_assert(PARTITION_VCPUS_MAX <= MGMT_VCPUS_MAX, "info reports every vCPU");
+
 static void fill_info(const struct partition *p, struct mgmt_partition_info *out)
 {
 	memset(out, 0, sizeof *out);
@@ -40,14 +42,28 @@ static void fill_info(const struct partition *p, struct mgmt_partition_info *out
 	strncpy(out->type, config_partition_type_name(p->cfg->type), sizeof out->type - 1);
 	out->memory = p->cfg->memory;
 	out->cpus = p->cfg->cpus;
-	out->vcpus = 1;
+	out->vcpus = config_vcpu_count(p->cfg);
 	out->privileged = p->cfg->privileged;
 	out->autostart = p->cfg->autostart;
-	out->vcpu_cpu = p->state == PARTITION_RUNNING ? p->vcpus[0].cpu : partition_home_cpu(p->cfg);
 	if (p->state == PARTITION_RUNNING)
 		out->uptime_ns = tsc_to_ns(rdtsc() - p->start_tsc);
-	out->cpu_ns = tsc_to_ns(vcpu_cpu_ticks(&p->vcpus[0], rdtsc()));
-	out->exits = vcpu_exits_total(&p->vcpus[0]);
+	uint64_t now = rdtsc();
+	for (unsigned i = 0; i < out->vcpus && i < MGMT_VCPUS_MAX; i++) {
+		const struct vcpu *v = &p->vcpus[i];
+		bool built = p->state == PARTITION_RUNNING && i < p->vcpu_count;
+		out->vcpu_cpus[i] = built ? v->cpu : config_vcpu_cpu(p->cfg, i);
+		out->vcpu_states[i] = !built ? MGMT_VCPU_STOPPED :
+				      v->state == VCPU_HALTED ? MGMT_VCPU_HALTED :
+				      v->state == VCPU_WAIT_SIPI ? MGMT_VCPU_WAITING :
+				      v->state == VCPU_RUNNABLE ? MGMT_VCPU_RUNNING : MGMT_VCPU_STOPPED;
+	}
+	for (unsigned i = 0; i < p->vcpu_count; i++) {
+		uint64_t ns = tsc_to_ns(vcpu_cpu_ticks(&p->vcpus[i], now));
+		if (i < MGMT_VCPUS_MAX)
+			out->vcpu_cpu_ns[i] = ns;
+		out->cpu_ns += ns;
+		out->exits += vcpu_exits_total(&p->vcpus[i]);
+	}
 	strncpy(out->image, p->cfg->image, sizeof out->image - 1);
 	strncpy(out->reason, p->stop_reason, sizeof out->reason - 1);
 	strncpy(out->type_name, config_partition_type_name(p->cfg->type), sizeof out->type_name - 1);
@@ -57,14 +73,18 @@ static void fill_info(const struct partition *p, struct mgmt_partition_info *out
 static void fill_stats(const struct partition *p, struct mgmt_partition_stats *out)
 {
 	memset(out, 0, sizeof *out);
-	const struct vcpu *v = &p->vcpus[0];
-	for (unsigned i = 0; i < MGMT_EXIT_REASONS && i < EXIT_REASON_COUNT; i++)
-		out->exits_by_reason[i] = v->exits[i];
-	out->exits = vcpu_exits_total(v);
-	out->cpu_ns = tsc_to_ns(vcpu_cpu_ticks(v, rdtsc()));
-	out->io_writes_dropped = v->io_dropped;
+	uint64_t now = rdtsc();
+	for (unsigned j = 0; j < p->vcpu_count; j++) {
+		const struct vcpu *v = &p->vcpus[j];
+		for (unsigned i = 0; i < MGMT_EXIT_REASONS && i < EXIT_REASON_COUNT; i++)
+			out->exits_by_reason[i] += v->exits[i];
+		out->exits += vcpu_exits_total(v);
+		out->cpu_ns += tsc_to_ns(vcpu_cpu_ticks(v, now));
+		out->io_writes_dropped += v->io_dropped;
+		out->vector_state_saves += v->fpu_saves;
+	}
 	out->ipis_dropped = p->platform.ipis_dropped;
-	out->vector_state_saves = v->fpu_saves;
+	out->ipis_sent = p->platform.ipis_sent;
 	out->console_bytes = p->uart.bytes_out;
 }
 

@@ -24,14 +24,16 @@
 static int build_acpi(struct partition *p, uint8_t *ram, uint64_t *rsdp, char *why, unsigned n)
 {
 	struct acpi_platform plat = {
-		.cpu_count = 1, .apic_ids = { 0 }, .lapic_addr = PLATFORM_LAPIC_GPA,
-		.ioapic_addr = PLATFORM_IOAPIC_GPA, .ioapic_id = 1, .ioapic_gsi_base = 0,
+		.cpu_count = config_vcpu_count(p->cfg), .lapic_addr = PLATFORM_LAPIC_GPA,
+		.ioapic_addr = PLATFORM_IOAPIC_GPA, .ioapic_id = PLATFORM_IOAPIC_ID, .ioapic_gsi_base = 0,
 		.sleep_control_port = PLATFORM_SLEEP_CONTROL,
 		.sleep_status_port = PLATFORM_SLEEP_STATUS, .reset_port = PLATFORM_RESET_PORT,
 		.reset_value = PLATFORM_RESET_VALUE, .sci_irq = PLATFORM_SCI_IRQ,
 		.cmos_rtc = true, .uart_count = 1,
 		.uarts = { { .port = VUART_BASE, .irq = PLATFORM_UART_IRQ } },
 	};
+	for (unsigned i = 0; i < plat.cpu_count && i < ACPI_TABLES_MAX_CPUS; i++)
+		plat.apic_ids[i] = i;                  /* vCPU i's x2APIC ID (vdev/platform.c) */
 	if (acpi_tables_build(ram, p->ram_size, PLATFORM_ACPI_GPA, PLATFORM_ACPI_MAX, &plat,
 			      rsdp) != 0) {
 		snprintf(why, n, "the ACPI tables do not fit their %llu KiB",

@@ -86,30 +86,40 @@ static void release_ram(struct partition *p)
 	p->ram_hpa = p->ram_size = 0;
 }
 
-static int build_vcpu(struct partition *p, const struct vcpu_start *start,
-		      const struct guest_regs *regs)
+/* The CPU vCPU i runs on: its place in the config's list, or the boot CPU if that one is not
+ * up (the config validator refuses that; the shell's `cpus` checks it too). */
+static unsigned vcpu_home_cpu(const struct partition_config *cfg, unsigned i)
 {
-	struct vcpu *v = &p->vcpus[0];
+	unsigned c = config_vcpu_cpu(cfg, i);
+	return smp_cpu(c) ? c : 0;
+}
+
+/* vCPU i: the bootstrap processor (0) starts as `start` says; an application processor of an
+ * OS partition waits for its start-up IPI (vdev/vcpu_post.c), its VMCS filled with the same
+ * valid state until then. */
+static int build_vcpu(struct partition *p, unsigned i, unsigned count,
+		      const struct vcpu_start *start, const struct guest_regs *regs)
+{
+	struct vcpu *v = &p->vcpus[i];
 	memset(v, 0, sizeof *v);
 	v->partition = p;
-	v->index = 0;
+	v->index = i;
 	uint64_t area = frame_alloc_alloc(env.hv_pool, 4096, 4096);   /* XSAVE needs 64-byte alignment */
 	if (!area)
 		return -1;
 	v->xsave_area = (void *)area;
 	fpu_vcpu_init(v);
-	v->cpu = partition_home_cpu(p->cfg);
+	v->cpu = vcpu_home_cpu(p->cfg, i);
 	if (vmx_vcpu_setup(v, this_cpu(), env.hv_pool, p->eptp, start) != 0)
 		return -1;
 	/* Built here, run there: a VMCS is active on one CPU at a time, and only a clear one may
 	 * be loaded on another (SDM Vol. 3C 25.1 "Overview" of VMCS states). */
 	if (v->cpu != this_cpu()->index)
 		vmx_vmclear(v);
-	v->regs = *regs;
+	v->regs = i == 0 ? *regs : (struct guest_regs){ 0 };
 	v->unrestricted = start->unrestricted;
-	v->state = VCPU_RUNNABLE;
-	p->vcpu_count = 1;
-	v->cpuid = (struct cpuid_policy){ .vcpu_count = p->vcpu_count, .vcpu_index = v->index,
+	v->state = i == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
+	v->cpuid = (struct cpuid_policy){ .vcpu_count = count, .vcpu_index = v->index,
 					  .partition_id = p->id, .rdtscp_allowed = vmx.rdtscp,
 					  .xcr0_offered = vmx.xcr0_offered,
 					  .xsave_size_offered = vmx.xsave_size,
@@ -227,10 +237,21 @@ static enum partition_error build(struct partition *p)
 	p->ept_tables = ctx.tables_allocated;
 	p->eptp = ept_pointer((uint64_t)p->ept_pml4);
 	p->overhead_bytes = (uint64_t)p->ept_tables * 4096;
-	if (build_vcpu(p, &start, &regs) != 0) {
+	unsigned vcpus = config_vcpu_count(cfg);
+	if (vcpus > PARTITION_VCPUS_MAX || (vcpus > 1 && !os)) {
 		partition_destroy(p);
-		return refuse(p, PARTITION_ENOMEM, "the hypervisor's reserved memory is exhausted (VMCS)");
+		return refuse(p, PARTITION_EINVAL, "%u vCPUs: a type %s partition runs 1 to %u",
+			      vcpus, config_partition_type_name(cfg->type), os ? PARTITION_VCPUS_MAX : 1);
 	}
+	for (unsigned i = 0; i < vcpus; i++) {
+		if (build_vcpu(p, i, vcpus, &start, &regs) != 0) {
+			p->vcpu_count = i + 1;             /* what partition_destroy frees */
+			partition_destroy(p);
+			return refuse(p, PARTITION_ENOMEM, "the hypervisor's reserved memory is "
+				      "exhausted (VMCS)");
+		}
+	}
+	p->vcpu_count = vcpus;
 	if (os)
 		vplatform_reset(p);
 	vmx_invept_single(p->eptp);
@@ -239,13 +260,24 @@ static enum partition_error build(struct partition *p)
 	p->input_head = p->input_tail = 0;
 	/* Everything above is visible before its CPU can see the partition running. */
 	__atomic_store_n(&p->state, PARTITION_RUNNING, __ATOMIC_RELEASE);
-	if (!smp_kick(p->vcpus[0].cpu, SMP_KICK_TIMEOUT_US))
-		klog(LOG_WARN, "partition '%s': CPU %u did not answer; it runs once that CPU looks",
-		     p->name, p->vcpus[0].cpu);
+	uint64_t kicked = 0;
+	for (unsigned i = 0; i < vcpus; i++) {
+		unsigned c = p->vcpus[i].cpu;
+		if ((kicked >> c) & 1)
+			continue;
+		kicked |= 1ull << c;
+		if (!smp_kick(c, SMP_KICK_TIMEOUT_US))
+			klog(LOG_WARN, "partition '%s': CPU %u did not answer; it runs once that CPU "
+			     "looks", p->name, c);
+	}
+	char more[96] = "";
+	for (unsigned i = 1, at = 0; i < vcpus && at < sizeof more; i++)
+		at += (unsigned)snprintf(more + at, sizeof more - at, "%s%u on CPU %u",
+					 i == 1 ? "; vCPU " : ", ", i, p->vcpus[i].cpu);
 	klog(LOG_INFO, "partition '%s' (id %u): %llu MiB at host %#llx, entry %#llx, EPT %u tables, "
-	     "VPID %u, CPU %u", p->name, id, (unsigned long long)(cfg->memory >> 20),
+	     "VPID %u, CPU %u%s%s", p->name, id, (unsigned long long)(cfg->memory >> 20),
 	     (unsigned long long)ram, (unsigned long long)start.rip, p->ept_tables,
-	     p->vcpus[0].vpid, p->vcpus[0].cpu);
+	     p->vcpus[0].vpid, p->vcpus[0].cpu, more, vcpus > 1 ? " (waits for its start-up IPI)" : "");
 	if (os) {
 		klog(LOG_INFO, "partition '%s' boots %s (%s)", p->name, p->os_version,
 		     config_partition_type_name(cfg->type));
@@ -305,8 +337,8 @@ bool partition_halted(const struct partition *p)
 	if (p->state != PARTITION_RUNNING || !p->vcpu_count)
 		return false;
 	for (unsigned i = 0; i < p->vcpu_count; i++)
-		if (p->vcpus[i].state != VCPU_HALTED)
-			return false;
+		if (p->vcpus[i].state != VCPU_HALTED && p->vcpus[i].state != VCPU_WAIT_SIPI)
+			return false;                 /* one waiting for its start-up IPI is idle too */
 	return true;
 }
 
@@ -337,13 +369,22 @@ static void dump_vcpu(const struct vcpu *v)
 }
 
 /* Takes its vCPUs off every run queue; its console stays where it is. */
+/* Its vCPUs stop. One running on another CPU is told (smp_notify): that CPU leaves the guest
+ * at once and its scheduler sees the partition stopped; a vCPU spinning with interrupts off
+ * still exits, since the notification is a host interrupt. */
 static void halt_vcpus(struct partition *p)
 {
+	uint64_t told = 0;
 	for (unsigned i = 0; i < p->vcpu_count; i++) {
-		p->vcpus[i].state = VCPU_STOPPED;
-		p->vcpus[i].entry_work |= VCPU_WORK_STATE;
-		p->vcpus[i].timer_deadline = 0;
-		memset(p->vcpus[i].pending, 0, sizeof p->vcpus[i].pending);
+		struct vcpu *v = &p->vcpus[i];
+		v->state = VCPU_STOPPED;
+		v->entry_work |= VCPU_WORK_STATE;
+		v->timer_deadline = 0;
+		memset(v->pending, 0, sizeof v->pending);
+		if (!((told >> v->cpu) & 1)) {
+			told |= 1ull << v->cpu;
+			smp_notify(v->cpu);
+		}
 	}
 	p->stop_tsc = rdtsc();
 }
@@ -364,7 +405,9 @@ void partition_fault(struct partition *p, const char *fmt, ...)
 	stop_vcpus(p);
 	p->state = PARTITION_CRASHED;
 	klog(LOG_ERROR, "partition '%s' crashed: %s", p->name, p->stop_reason);
-	dump_vcpu(&p->vcpus[0]);
+	/* The vCPU whose exit brought this here is the one loaded on this CPU. */
+	struct vcpu *cur = this_cpu()->current;
+	dump_vcpu(cur && cur->partition == p ? cur : &p->vcpus[0]);
 }
 
 void partition_exit(struct partition *p, int64_t code)

@@ -12,6 +12,7 @@
 #include "vdev/platform.h"
 #include "vdev/vuart.h"
 #include "kernel/config.h"
+#include "kernel/spinlock.h"
 #include "kernel/vcpu.h"
 #include "mm/frame_alloc.h"
 
@@ -49,7 +50,7 @@ struct partition {
 
 	uint64_t overhead_bytes;          /* hypervisor memory spent on it: VMCS, EPT, XSAVE */
 	unsigned vcpu_count;
-	struct vcpu vcpus[1];             /* one vCPU per partition in this version */
+	struct vcpu vcpus[PARTITION_VCPUS_MAX];   /* the first vcpu_count are built */
 
 	struct vuart uart;
 	struct vplatform platform;        /* OS partitions (type linux or multiboot) only */
@@ -61,6 +62,11 @@ struct partition {
 	uint8_t input_mail[PARTITION_INPUT_MAIL];
 	volatile uint32_t input_head, input_tail;   /* free-running; tail taken, head given */
 	uint64_t input_kick_tsc;          /* when the boot CPU last kicked for it */
+	/* Its virtual devices (UART, I/O APIC, CMOS clock, platform registers) and typed input
+	 * are shared by its vCPUs, which may run on several CPUs at once: this lock keeps each
+	 * access whole. The local APICs are per vCPU and need none; single-vCPU partitions
+	 * never find it taken. */
+	struct spinlock device_lock;
 	bool reset_pending;               /* its guest asked for a reset: partitions_service_resets */
 	uint64_t guest_resets;            /* resets its guest asked for since it was configured */
 };

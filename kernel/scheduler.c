@@ -23,6 +23,7 @@
 #include "mgmt_abi.h"
 #include "param.h"
 #include "vdev/platform.h"
+#include "vdev/vcpu_post.h"
 #include "vmx/vcpu_switch.h"
 #include "vmx/vmx.h"
 
@@ -130,6 +131,8 @@ static uint64_t fire_timers(struct percpu *cpu, uint64_t now)
 			if (!placed_here(v, cpu))
 				continue;
 			placed++;
+			if (v->posted)
+				vcpu_take_posted(v);
 			if (v->timer_deadline && now >= v->timer_deadline) {
 				if (v->lapic) {
 					vplatform_timer_due(v, now);
@@ -186,16 +189,20 @@ static void report_and_stop(void)
 	for (unsigned i = 0; i < partition_count(); i++) {
 		struct partition *p = partition_get(i);
 		const struct vcpu *v = &p->vcpus[0];
-		uint64_t hz = partitions_env()->tsc_hz;
+		uint64_t hz = partitions_env()->tsc_hz, now = rdtsc(), exits = 0, ticks = 0, saves = 0;
+		for (unsigned j = 0; j < p->vcpu_count || j == 0; j++) {
+			exits += vcpu_exits_total(&p->vcpus[j]);
+			ticks += vcpu_cpu_ticks(&p->vcpus[j], now);
+			saves += p->vcpus[j].fpu_saves;
+		}
 		char ipis[48] = "";
 		if (p->platform.ipis_dropped)
 			snprintf(ipis, sizeof ipis, ", IPIs dropped %llu",
 				 (unsigned long long)p->platform.ipis_dropped);
 		kprintf("[hv]   %-10s %-8s exits %llu, guest time %llu ms, vector-state saves %llu%s on "
 			"CPU %u%s%s\n", p->name, partition_state_name(p->state),
-			(unsigned long long)vcpu_exits_total(v),
-			hz ? (unsigned long long)(vcpu_cpu_ticks(v, rdtsc()) / (hz / 1000)) : 0ull,
-			(unsigned long long)v->fpu_saves, ipis, v->cpu,
+			(unsigned long long)exits, hz ? (unsigned long long)(ticks / (hz / 1000)) : 0ull,
+			(unsigned long long)saves, ipis, v->cpu,
 			p->stop_reason[0] ? ": " : "", p->stop_reason);
 	}
 	for (unsigned i = 0; i < MAX_CPUS; i++) {
@@ -223,12 +230,14 @@ static void boot_cpu_duties(const struct percpu *cpu)
 
 /* Nothing to run here. The boot CPU stops the machine once nothing can run anywhere, and
  * otherwise spins, polling the console (it takes no device interrupts) and its timers.
- * Another CPU sleeps in HLT: on it, a halted vCPU can only be woken by one of its own timers
- * or by a kick (typed input, a partition placed there), and a kick's NMI ends HLT even with
- * interrupts off. So it sleeps until its earliest virtual-timer deadline on its local APIC's
- * TSC-deadline timer, with interrupts on for the HLT alone (its vector and the spurious one
- * are the only ones with a gate); with no deadline, or no such timer, until a kick, and with
- * a deadline but no such timer it spins instead. */
+ * Another CPU sleeps in HLT: on it, a halted vCPU can only be woken by one of its own timers,
+ * by a kick (typed input, a partition placed there: an NMI) or by a notification (an
+ * interrupt another vCPU posted: NOTIFY_VECTOR). So it sleeps until its earliest
+ * virtual-timer deadline on its local APIC's TSC-deadline timer, with interrupts on for the
+ * HLT alone (those two vectors and the spurious one are the only ones with a gate); with no
+ * deadline until a kick or a notification, and with a deadline but no such timer it spins
+ * instead. A notification sent before the STI is still pending in the local APIC and ends
+ * the HLT at once. */
 static void idle_once(struct percpu *cpu, bool could_wake, bool elsewhere)
 {
 	if (cpu->index == 0) {
@@ -245,12 +254,8 @@ static void idle_once(struct percpu *cpu, bool could_wake, bool elsewhere)
 	cpu->idle_since = rdtsc();
 	if (deadline != UINT64_MAX)
 		lapic_deadline_arm(deadline);
-	if (__atomic_load_n(&cpu->kicked, __ATOMIC_ACQUIRE))
-		;                                 /* answered on the way out */
-	else if (deadline != UINT64_MAX)
+	if (!__atomic_load_n(&cpu->kicked, __ATOMIC_ACQUIRE))   /* else answered on the way out */
 		__asm__ volatile("sti; hlt; cli" ::: "memory");   /* STI's shadow covers the HLT */
-	else
-		__asm__ volatile("hlt" ::: "memory");
 	if (deadline != UINT64_MAX)
 		lapic_deadline_arm(0);
 	cpu->idle_since = 0;

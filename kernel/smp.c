@@ -313,6 +313,14 @@ bool smp_kick(unsigned index, uint64_t timeout_us)
 	return kick_until(c, &c->kicked, NULL, timeout_us);
 }
 
+void smp_notify(unsigned index)
+{
+	struct percpu *c = smp_cpu(index);
+	if (!c || c == this_cpu())
+		return;
+	lapic_send_fixed(c->apic_id, NOTIFY_VECTOR);
+}
+
 bool smp_release_vcpu(struct vcpu *v)
 {
 	struct percpu *c = __atomic_load_n(&v->active_cpu, __ATOMIC_ACQUIRE);

@@ -68,6 +68,12 @@ void smp_go(void);
  * calling CPU or to a CPU that is not up does nothing and returns true. */
 bool smp_kick(unsigned index, uint64_t timeout_us);
 #define SMP_KICK_TIMEOUT_US 100000
+/* Tells CPU `index` that one of its vCPUs has something posted (enum vcpu_posted): a fixed
+ * interrupt (NOTIFY_VECTOR), not an NMI, so that one sent while that CPU is in hypervisor
+ * code with interrupts off stays pending in its local APIC and makes its next VM entry exit
+ * at once (external-interrupt exiting): it cannot be lost between the CPU's last look and
+ * its entry. Does not wait. The calling CPU, or one that is not up, is not sent anything. */
+void smp_notify(unsigned index);
 /* Makes the CPU on which v's VMCS is active let go of it (VMCLEAR, and its TLB entries for
  * v's VPID and EPT invalidated there), kicking it out of the guest if need be, even one
  * spinning with interrupts off (an NMI always exits). Returns true once v's VMCS is active

@@ -33,12 +33,22 @@ enum vcpu_entry_work {
 	VCPU_WORK_FPU       = 1 << 2,  /* its vector state or XCR0 is not in the registers */
 	VCPU_WORK_VMCS      = 1 << 3,  /* another VMCS was loaded while it ran (a vCPU was built) */
 	VCPU_WORK_STATE     = 1 << 4,  /* it halted or stopped: the scheduler must look */
+	VCPU_WORK_START     = 1 << 5,  /* a start-up IPI came: begin in real mode at sipi_vector */
+};
+
+/* What other CPUs hand a vCPU (vcpu.posted): only its own CPU changes its local APIC and
+ * state, so the others leave word here, atomically, and notify that CPU (smp_notify). */
+enum vcpu_posted {
+	VCPU_POSTED_VECTORS = 1 << 0,  /* posted_vectors has interrupts for its local APIC */
+	VCPU_POSTED_INIT    = 1 << 1,  /* an INIT IPI: reset, then wait for a start-up IPI */
+	VCPU_POSTED_SIPI    = 1 << 2,  /* a start-up IPI, vector in posted_sipi_vector */
 };
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
 	VCPU_HALTED,      /* executed HLT; woken by a deliverable virtual interrupt */
 	VCPU_STOPPED,     /* its partition is not running */
+	VCPU_WAIT_SIPI,   /* an application processor after INIT: runs once a start-up IPI comes */
 };
 
 /* MSRs the guest uses directly (no exits) that the VMCS does not switch: they are swapped
@@ -90,6 +100,12 @@ struct vcpu {
 	bool window_exiting;              /* interrupt-window exiting is on in its VMCS */
 	uint8_t tpr_threshold;            /* its VMCS TPR threshold: a pending vector's class */
 	bool halted_with_interrupts;      /* RFLAGS.IF was 1 at its HLT: an interrupt can wake it */
+	uint8_t sipi_vector;              /* VCPU_WORK_START: it starts at sipi_vector << 12 */
+
+	/* From other vCPUs of its partition, and its I/O APIC (enum vcpu_posted). */
+	volatile uint32_t posted;
+	uint64_t posted_vectors[4], posted_level[4];
+	volatile uint32_t posted_sipi_vector;
 
 	/* Statistics for the management shell. */
 	uint64_t exits[EXIT_REASON_COUNT + 1];   /* by basic reason; the last: reasons past the table */

@@ -246,9 +246,12 @@ static void cmd_info(struct shell *sh, const struct command *c, char **argv)
 	out_line(sh, "memory: %llu MiB", (unsigned long long)(pi.memory / MIB));
 	out_line(sh, "cpus: %s", cpus);
 	out_line(sh, "vcpus: %u", pi.vcpus);
-	out_line(sh, "vcpu 0: %s CPU %u, cpu time %llu ms",
-		 format_state_is_running(pi.state) ? "on" : "will run on", pi.vcpu_cpu,
-		 (unsigned long long)(pi.cpu_ns / NS_PER_MS));
+	for (unsigned i = 0; i < pi.vcpus && i < MGMT_VCPUS_MAX; i++)
+		out_line(sh, "vcpu %u: %s CPU %u, cpu time %llu ms%s", i,
+			 format_state_is_running(pi.state) ? "on" : "will run on", pi.vcpu_cpus[i],
+			 (unsigned long long)(pi.vcpu_cpu_ns[i] / NS_PER_MS),
+			 format_state_is_running(pi.state) && pi.vcpu_states[i] == MGMT_VCPU_WAITING
+				 ? ", waiting for its start-up IPI" : "");
 	out_line(sh, "privileged: %s", pi.privileged ? "yes" : "no");
 	out_line(sh, "autostart: %s", pi.autostart ? "yes" : "no");
 	out_line(sh, "uptime: %s", uptime);
@@ -273,6 +276,8 @@ static void cmd_stats(struct shell *sh, const struct command *c, char **argv)
 	out_line(sh, "cpu time: %llu ms", (unsigned long long)(st.cpu_ns / NS_PER_MS));
 	out_line(sh, "io writes dropped: %llu", (unsigned long long)st.io_writes_dropped);
 	out_line(sh, "IPIs dropped: %llu", (unsigned long long)st.ipis_dropped);
+	if (st.ipis_sent)
+		out_line(sh, "IPIs between its vCPUs: %llu", (unsigned long long)st.ipis_sent);
 	out_line(sh, "vector-state saves: %llu", (unsigned long long)st.vector_state_saves);
 	out_line(sh, "console bytes: %llu", (unsigned long long)st.console_bytes);
 	out_line(sh, "exits by reason:");

@@ -11,6 +11,7 @@
 #include "kernel/percpu.h"
 #include "kernel/x86.h"
 #include "vdev/platform.h"
+#include "vdev/vcpu_post.h"
 #include "vmx/exit.h"
 #include "vmx/guest_walk.h"
 #include "vmx/mmio_decode.h"
@@ -44,45 +45,66 @@ static int64_t wallclock_now(void)
 	return env->bi->wallclock_unix + (int64_t)((rdtsc() - env->bi->wallclock_tsc) / env->tsc_hz);
 }
 
+/* The redirection entry's destination: the vCPU with that APIC ID (Linux routes physically,
+ * as the FADT asks), or vCPU 0 when it names none of them (logical destinations included). */
 static void ioapic_deliver(void *ctx, uint8_t vector, uint32_t dest, bool level, unsigned mode)
 {
 	struct partition *p = ctx;
-	struct vcpu *v = &p->vcpus[0];
-	(void)dest;                       /* one vCPU: every destination is vCPU 0 */
 	if (mode != VIOAPIC_DELIVERY_FIXED && mode != VIOAPIC_DELIVERY_LOWEST) {
 		klog(LOG_DEBUG, "partition '%s': I/O APIC delivery mode %u ignored", p->name, mode);
 		return;
 	}
-	vlapic_accept(&p->platform.lapic, vector, level);
-	v->entry_work |= VCPU_WORK_INJECT;
+	struct vcpu *t = &p->vcpus[0];
+	for (unsigned i = 1; i < p->vcpu_count; i++)
+		if (p->vcpus[i].lapic && p->vcpus[i].lapic->id == dest)
+			t = &p->vcpus[i];
+	vcpu_post_interrupt(t, vector, level);
 }
 
-/* The local APIC's EOI of a level-triggered vector reaches the I/O APIC (SDM Vol. 3A 11.8.5). */
+static bool lock_devices(struct partition *p)
+{
+	return spin_lock(&p->device_lock, this_cpu()->apic_id);
+}
+
+/* The local APIC's EOI of a level-triggered vector reaches the I/O APIC (SDM Vol. 3A 11.8.5),
+ * which the partition's vCPUs share. */
 static void lapic_eoi(void *ctx, uint8_t vector)
 {
 	struct partition *p = ctx;
+	bool mine = lock_devices(p);
 	vioapic_eoi(&p->platform.ioapic, vector);
+	if (mine)
+		spin_unlock(&p->device_lock);
+}
+
+void vplatform_lapic_init(struct vcpu *v)
+{
+	struct partition *p = v->partition;
+	struct vlapic *l = &p->platform.lapic[v->index];
+	/* x2APIC mode at power-on, as firmware leaves it; vCPU 0 is the bootstrap processor. */
+	vlapic_reset(l, v->index, v->index == 0, true);
+	l->tsc_per_count = cpuid_tsc_leaf(partitions_env()->tsc_hz).ebx;
+	l->min_period_tsc = partitions_env()->tsc_hz / 1000000 * VLAPIC_MIN_PERIOD_US;
+	l->eoi = lapic_eoi;
+	l->eoi_ctx = p;
+	v->lapic = l;
 }
 
 void vplatform_reset(struct partition *p)
 {
 	struct vplatform *pl = &p->platform;
-	vlapic_reset(&pl->lapic, 0, true, true);    /* x2APIC mode at power-on, as firmware leaves it */
-	pl->lapic.tsc_per_count = cpuid_tsc_leaf(partitions_env()->tsc_hz).ebx;
-	pl->lapic.min_period_tsc = partitions_env()->tsc_hz / 1000000 * VLAPIC_MIN_PERIOD_US;
-	pl->lapic.eoi = lapic_eoi;
-	pl->lapic.eoi_ctx = p;
-	vioapic_reset(&pl->ioapic, 1);
+	for (unsigned i = 0; i < p->vcpu_count; i++)
+		vplatform_lapic_init(&p->vcpus[i]);
+	vioapic_reset(&pl->ioapic, PLATFORM_IOAPIC_ID);
 	pl->ioapic.deliver = ioapic_deliver;
 	pl->ioapic.ctx = p;
 	vrtc_reset(&pl->rtc);
 	pl->mtrr_def_type = MTRR_DEF_TYPE_RESET;
 	pl->uart_line = false;
 	pl->ports_unclaimed = pl->mmio_unclaimed = 0;
-	pl->ipis_dropped = 0;
+	pl->ipis_dropped = pl->ipis_sent = 0;
 	pl->ipis_logged = 0;
 	pl->mmio_logged = 0;
-	p->vcpus[0].lapic = &pl->lapic;
 }
 
 void vplatform_uart_changed(struct partition *p)
@@ -116,7 +138,7 @@ static bool pci_config_io(struct vplatform *pl, uint16_t port, unsigned size, bo
 	return false;
 }
 
-void vplatform_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value)
+static void io_locked(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value)
 {
 	struct partition *p = v->partition;
 	struct vplatform *pl = &p->platform;
@@ -166,6 +188,14 @@ void vplatform_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_
 	}
 }
 
+void vplatform_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value)
+{
+	bool mine = lock_devices(v->partition);
+	io_locked(v, port, size, in, value);
+	if (mine)
+		spin_unlock(&v->partition->device_lock);
+}
+
 static void lapic_sync_in(struct vcpu *v)
 {
 	v->lapic->tpr = v->virtual_apic[0x80];    /* MOV to CR8 writes the TPR shadow */
@@ -190,46 +220,12 @@ void vplatform_timer_due(struct vcpu *v, uint64_t now)
 	v->entry_work |= VCPU_WORK_INJECT;
 }
 
-static const char *ipi_kind(uint8_t mode)
-{
-	switch (mode) {
-	case VLAPIC_DM_FIXED: return "fixed";
-	case VLAPIC_DM_SMI:   return "SMI";
-	case VLAPIC_DM_NMI:   return "NMI";
-	case VLAPIC_DM_INIT:  return "INIT";
-	case VLAPIC_DM_SIPI:  return "start-up";
-	default:              return "other";
-	}
-}
-
-/* What the vCPU's ICR write sent beyond itself (a fixed IPI to itself is already in its
- * IRR): this version gives a partition one vCPU, so there is no other APIC of its own to
- * reach, and nothing of the guest's ever becomes a physical IPI. It is dropped and counted;
- * the first few are logged. INIT, start-up and NMI IPIs to itself are dropped too: its vCPU
- * is never reset or given an NMI by the guest's own hand. */
-static void drop_ipis(struct vcpu *v)
-{
-	struct vplatform *pl = platform_of(v);
-	struct vlapic_ipi ipi;
-	if (!vlapic_take_ipi(&pl->lapic, &ipi))
-		return;
-	pl->ipis_dropped++;
-	if (pl->ipis_logged < 4) {
-		pl->ipis_logged++;
-		klog(LOG_WARN, "partition '%s': %s IPI (vector %#x, %s %#x) dropped: no other vCPU "
-		     "in this partition%s", v->partition->name, ipi_kind(ipi.delivery_mode),
-		     ipi.vector, ipi.shorthand ? "shorthand" : ipi.logical ? "logical" : "APIC ID",
-		     ipi.shorthand ? ipi.shorthand : ipi.dest,
-		     pl->ipis_logged == 4 ? " (no more of these are logged)" : "");
-	}
-}
-
 int vplatform_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *value)
 {
 	struct vplatform *pl = platform_of(v);
 	if (vlapic_msr_is_ours(msr)) {
 		lapic_sync_in(v);
-		return vlapic_rdmsr(&pl->lapic, msr, rdtsc(), value) == 0 ? 1 : -1;
+		return vlapic_rdmsr(v->lapic, msr, rdtsc(), value) == 0 ? 1 : -1;
 	}
 	switch (msr) {
 	case MSR_MTRR_DEF_TYPE:
@@ -254,8 +250,8 @@ int vplatform_wrmsr(struct vcpu *v, uint32_t msr, uint64_t value)
 	struct vplatform *pl = platform_of(v);
 	if (vlapic_msr_is_ours(msr)) {
 		lapic_sync_in(v);
-		int r = vlapic_wrmsr(&pl->lapic, msr, value, rdtsc());
-		drop_ipis(v);
+		int r = vlapic_wrmsr(v->lapic, msr, value, rdtsc());
+		vcpu_route_ipi(v);
 		vplatform_lapic_changed(v);
 		return r == 0 ? 1 : -1;
 	}
@@ -331,7 +327,7 @@ static unsigned fetch_instruction(struct vcpu *v, uint8_t bytes[15], enum mmio_c
 }
 
 /* One access to the device at gpa: a read fills *value, a write takes it. */
-static void mmio_access(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *value)
+static void mmio_locked(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *value)
 {
 	struct vplatform *pl = platform_of(v);
 	uint64_t page = gpa & ~(PLATFORM_MMIO_PAGE - 1);
@@ -352,6 +348,14 @@ static void mmio_access(struct vcpu *v, uint64_t gpa, unsigned size, bool write,
 	}
 	if (!write)
 		*value = ~0ull;
+}
+
+static void mmio_access(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *value)
+{
+	bool mine = lock_devices(v->partition);
+	mmio_locked(v, gpa, size, write, value);
+	if (mine)
+		spin_unlock(&v->partition->device_lock);
 }
 
 bool vplatform_mmio(struct vcpu *v, uint64_t gpa, bool write)

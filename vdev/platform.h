@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "param.h"
 #include "vdev/acpi_tables.h"
 #include "vdev/vioapic.h"
 #include "vdev/vlapic.h"
@@ -23,6 +24,7 @@ struct vcpu;
 
 /* Where the devices sit (the ACPI tables say the same). */
 #define PLATFORM_IOAPIC_GPA        0xfec00000ull
+#define PLATFORM_IOAPIC_ID         PARTITION_VCPUS_MAX   /* above every vCPU's APIC ID */
 #define PLATFORM_LAPIC_GPA         0xfee00000ull
 #define PLATFORM_MMIO_PAGE         0x1000ull
 #define PLATFORM_ACPI_GPA          0xe0000ull     /* RSDP and tables, in the BIOS area */
@@ -36,7 +38,8 @@ struct vcpu;
 #define PLATFORM_SCI_IRQ           9
 
 struct vplatform {
-	struct vlapic lapic;              /* vCPU 0's (one vCPU per partition in this version) */
+	struct vlapic lapic[PARTITION_VCPUS_MAX];   /* vCPU i's, x2APIC ID i; each touched only
+					             * by the CPU that runs that vCPU */
 	struct vioapic ioapic;
 	struct vrtc rtc;
 	uint64_t mtrr_def_type;           /* IA32_MTRR_DEF_TYPE as the guest last wrote it */
@@ -44,13 +47,16 @@ struct vplatform {
 	uint32_t pci_address;             /* PCI CONFIG_ADDRESS (0xCF8) latch */
 	uint64_t ports_unclaimed;         /* accesses to ports nothing emulates */
 	uint64_t mmio_unclaimed;          /* accesses to addresses nothing emulates */
-	uint64_t ipis_dropped;            /* IPIs aimed at any APIC but its own vCPU's */
+	uint64_t ipis_dropped;            /* IPIs that reached no vCPU of the partition (atomic) */
+	uint64_t ipis_sent;               /* IPIs delivered to other vCPUs of it (atomic) */
 	unsigned ipis_logged;
 	unsigned mmio_logged;
 };
 
 /* Power-on state of the platform of partition p (its vCPUs are built). */
 void vplatform_reset(struct partition *p);
+/* Power-on (or INIT) state of vCPU v's local APIC, wired to the platform; on v's CPU. */
+void vplatform_lapic_init(struct vcpu *v);
 /* Port I/O of an OS partition's vCPU: every port has an answer. */
 void vplatform_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value);
 /* MSRs the platform owns (local APIC, TSC deadline, MTRR default type, the KVM clock MSRs

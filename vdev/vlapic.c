@@ -208,7 +208,7 @@ static void eoi(struct vlapic *l)
 /* Does a destination (shorthand "none") name this APIC? Physical: its x2APIC ID, or the
  * broadcast ID; logical: its cluster and one of its bits (SDM "Logical Destination Mode in
  * x2APIC Mode"). */
-static bool names_me(const struct vlapic *l, uint32_t dest, bool logical)
+bool vlapic_names(const struct vlapic *l, uint32_t dest, bool logical)
 {
 	if (dest == VLAPIC_BROADCAST)
 		return true;
@@ -255,7 +255,7 @@ static void send_ipi(struct vlapic *l, uint64_t icr)
 	}
 	switch (ipi.shorthand) {
 	case VLAPIC_DEST_FIELD:
-		ipi.self = names_me(l, ipi.dest, ipi.logical);
+		ipi.self = vlapic_names(l, ipi.dest, ipi.logical);
 		ipi.others = ipi.logical || ipi.dest != l->id;
 		break;
 	case VLAPIC_DEST_SELF:

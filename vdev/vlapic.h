@@ -138,6 +138,9 @@ uint64_t vlapic_timer_deadline(const struct vlapic *l);
 void vlapic_timer_expire(struct vlapic *l, uint64_t now);
 /* Takes the recorded IPI, if any (see struct vlapic_ipi). */
 bool vlapic_take_ipi(struct vlapic *l, struct vlapic_ipi *out);
+/* Does an ICR destination (shorthand "none") name this APIC? Physical mode: its x2APIC ID or
+ * the broadcast ID; logical: its cluster and one of its bits. Reads only the ID and LDR. */
+bool vlapic_names(const struct vlapic *l, uint32_t dest, bool logical);
 /* IA32_APIC_BASE says: enabled in x2APIC mode. */
 bool vlapic_x2apic_mode(const struct vlapic *l);
 

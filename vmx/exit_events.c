@@ -9,6 +9,7 @@
  * so the hypervisor owes the APIC its end-of-interrupt.
  */
 #include "drivers/lapic.h"
+#include "kernel/exception.h"
 #include "kernel/log.h"
 #include "kernel/partition.h"
 #include "kernel/percpu.h"
@@ -36,7 +37,9 @@ enum exit_action exit_external_interrupt(struct vcpu *v)
 		lapic_eoi();
 	this_cpu()->host_interrupts++;
 	vcpu_reinject_interrupted_event(v);
-	return EXIT_RESUME;
+	/* Another CPU posted something for a vCPU of this CPU (kernel/smp.h, smp_notify): the
+	 * scheduler takes it (vdev/vcpu_post.c). */
+	return vector == NOTIFY_VECTOR ? EXIT_SCHEDULE : EXIT_RESUME;
 }
 
 enum exit_action exit_interrupt_window(struct vcpu *v)

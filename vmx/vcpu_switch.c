@@ -184,6 +184,8 @@ void vcpu_prepare_entry(struct percpu *cpu, struct vcpu *v, uint64_t now)
 		if (v->host_cpu != cpu)           /* built on the boot CPU, runs here */
 			vmx_vcpu_bind_host(v, cpu);
 	}
+	if (v->entry_work & VCPU_WORK_START)
+		vmx_vcpu_start_real(v, v->sipi_vector);
 	if (cpu->state_owner != v)
 		switch_unswitched(cpu, v);
 	if (injection_pending(v))

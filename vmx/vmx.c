@@ -300,6 +300,21 @@ static void set_segment(enum vmcs_field sel, uint16_t selector, uint32_t access)
 	vmcs_write((enum vmcs_field)(VMCS_GUEST_ES_ACCESS + 2 * i), access);
 }
 
+/* Where the vCPU begins, with interrupts off, nothing blocking or pending, and no SYSENTER
+ * target: the same for a first start and a start-up IPI. */
+static void set_entry_point(uint64_t rip, uint64_t rsp)
+{
+	vmcs_write(VMCS_GUEST_RIP, rip);
+	vmcs_write(VMCS_GUEST_RSP, rsp);
+	vmcs_write(VMCS_GUEST_RFLAGS, 0x2);
+	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 0);
+	vmcs_write(VMCS_GUEST_PENDING_DEBUG, 0);
+}
+
 static void setup_guest_state(const struct vcpu_start *st)
 {
 	/* Both modes: protection on, SSE usable (CR0.MP/ET/NE, CR4.OSFXSR/OSXMMEXCPT would be
@@ -344,16 +359,58 @@ static void setup_guest_state(const struct vcpu_start *st)
 	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
 	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
 
-	vmcs_write(VMCS_GUEST_RIP, st->rip);
-	vmcs_write(VMCS_GUEST_RSP, st->rsp);
-	vmcs_write(VMCS_GUEST_RFLAGS, 0x2);
-	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
-	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
-	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
-	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
-	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 0);
-	vmcs_write(VMCS_GUEST_PENDING_DEBUG, 0);
+	set_entry_point(st->rip, st->rsp);
 	vmcs_write(VMCS_LINK_POINTER, ~0ull);
+}
+
+/* One segment register as real mode has it: base = selector << 4, a 64 KiB limit. */
+static void set_real_segment(enum vmcs_field sel, uint16_t selector, uint32_t access)
+{
+	unsigned i = (sel - VMCS_GUEST_ES_SELECTOR) / 2;
+	vmcs_write(sel, selector);
+	vmcs_write((enum vmcs_field)(VMCS_GUEST_ES_BASE + 2 * i), (uint64_t)selector << 4);
+	vmcs_write((enum vmcs_field)(VMCS_GUEST_ES_LIMIT + 2 * i), 0xffff);
+	vmcs_write((enum vmcs_field)(VMCS_GUEST_ES_ACCESS + 2 * i), access);
+}
+
+void vmx_vcpu_start_real(struct vcpu *v, uint8_t vector)
+{
+	/* CR0 reads as after INIT (CD, NW, ET); the real register keeps what VMX operation fixes,
+	 * minus PE and PG (unrestricted guest) and without CD/NW, which are the guest's view only
+	 * until it writes CR0 (exit_cr.c). */
+	uint64_t cr0 = (1ull << 30) | (1ull << 29) | CR0_ET;
+	vmcs_write(VMCS_CR0_READ_SHADOW, cr0);
+	vmcs_write(VMCS_GUEST_CR0, vmx_apply_fixed(CR0_ET, vmx.cr0_fixed0, vmx.cr0_fixed1) &
+				   ~(CR0_PE | CR0_PG));
+	vmcs_write(VMCS_CR4_READ_SHADOW, 0);
+	vmcs_write(VMCS_GUEST_CR4, vmx_apply_fixed(0, vmx.cr4_fixed0, vmx.cr4_fixed1));
+	vmcs_write(VMCS_GUEST_CR3, 0);
+	vmcs_write(VMCS_GUEST_EFER, 0);
+	vmcs_write(VMCS_ENTRY_CONTROLS, vmx.entry);          /* not IA-32e mode */
+	vmcs_write(VMCS_GUEST_PAT, 0x0007040600070406ull);
+	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
+	vmcs_write(VMCS_GUEST_DR7, 0x400);
+
+	set_real_segment(VMCS_GUEST_CS_SELECTOR, (uint16_t)(vector << 8), 0x9b);
+	set_real_segment(VMCS_GUEST_SS_SELECTOR, 0, 0x93);
+	set_real_segment(VMCS_GUEST_DS_SELECTOR, 0, 0x93);
+	set_real_segment(VMCS_GUEST_ES_SELECTOR, 0, 0x93);
+	set_real_segment(VMCS_GUEST_FS_SELECTOR, 0, 0x93);
+	set_real_segment(VMCS_GUEST_GS_SELECTOR, 0, 0x93);
+	set_real_segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0x82);   /* present LDT, as after INIT */
+	set_real_segment(VMCS_GUEST_TR_SELECTOR, 0, 0x8b);     /* a busy TSS: the entry checks */
+	vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+
+	set_entry_point(0, 0);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	vmcs_write(VMCS_PROC_CONTROLS, vmx.proc);
+	vmcs_write(VMCS_TPR_THRESHOLD, 0);
+	v->window_exiting = false;
+	v->tpr_threshold = 0;
+	v->virtual_apic[0x80] = 0;
 }
 
 int vmx_vcpu_setup(struct vcpu *v, struct percpu *cpu, struct frame_alloc *pool, uint64_t eptp,

@@ -58,6 +58,12 @@ int vmx_cpu_enable(struct percpu *cpu, const struct vmx_caps *caps, struct frame
  * says; leaves it current. */
 int vmx_vcpu_setup(struct vcpu *v, struct percpu *cpu, struct frame_alloc *pool, uint64_t eptp,
 		   const struct vcpu_start *start);
+/* An application processor's start-up IPI arrived after INIT: its current VMCS (v's, of an
+ * unrestricted vCPU) gets the state INIT leaves (SDM Vol. 3A 10.1.1, table "IA-32 Processor
+ * States Following Power-up, Reset, or INIT"), with CS:IP = (vector << 8):0000 as the
+ * start-up IPI sets it (SDM Vol. 3A 9.4.4 "MP Initialization Example"), and no event,
+ * window or threshold pending. */
+void vmx_vcpu_start_real(struct vcpu *v, uint8_t vector);
 /* The CR0 bits a vCPU may not change without an exit: those VMX operation fixes, less PE and
  * PG for an unrestricted guest. */
 uint64_t vmx_cr0_mask(bool unrestricted);

@@ -7,8 +7,9 @@
 #                         kernel release, MemTotal, UART interrupts, date; stop and start;
 #                         poweroff and reboot from inside; a panic that harms no one
 #   linux-suite.sh pair   tests/configs/linux-pair.cfg: two Linux partitions with their own
-#                         consoles, beta's panic=5 rebooting it by itself, and every bad image
-#                         refused with its own line while the rest boot
+#                         consoles, alpha with two vCPUs on two CPUs (nproc, IPIs), beta's
+#                         panic=5 rebooting it by itself, and every bad image refused with its
+#                         own line while the rest boot
 #
 # Each part writes its tally to $RESULTS/linux-PART.counts; run-all.sh sums them. A Linux
 # boot takes about 90 s of wall time under Bochs, so each part runs in its own Bochs.
@@ -59,7 +60,8 @@ pair)
 		"$kit/bad/not-bzimage" "$kit/bad/truncated" "$kit/bad/old-protocol" "$big"
 	"$TOP/tools/make-disk.sh" "$work/esp" "$work/disk.img" >/dev/null
 	start=$(date +%s)
-	# Two CPUs: beta owns CPU 1 (the only multi-CPU Bochs of its lane at this point).
+	# Two CPUs: alpha's two vCPUs run on CPUs 0 and 1, beta on CPU 1 beside alpha's vCPU 1
+	# (the only multi-CPU Bochs of its lane at this point).
 	BOCHS_MEGS=1024 BOCHS_CPUS=2 run_session "$work/disk.img" "$work/serial.log" "$work/session.counts" 1200 \
 		--scenario linux-pair --kernel-version "$release" \
 		--boot-timeout 240 --linux-timeout 500 \
@@ -74,7 +76,9 @@ pair)
 	log="$work/serial.log"
 	check_count "$log" "partition '[a-z]+' not started: " 6 \
 		"exactly the six bad partitions are refused, one line each"
-	check "$log" "^\[hv\] partition 'beta' \(id 2\): .*, CPU 1$" "beta is placed on CPU 1, which it owns"
+	check "$log" "^\[hv\] partition 'alpha' \(id 1\): .*, CPU 0; vCPU 1 on CPU 1 \(waits for its start-up IPI\)$" \
+		"alpha's vCPU 0 is placed on CPU 0, its vCPU 1 on CPU 1"
+	check "$log" "^\[hv\] partition 'beta' \(id 2\): .*, CPU 1$" "beta is placed on CPU 1"
 	check_absent "$log" "did not let go|did not answer" "every kick across CPUs was answered"
 	check_absent "$log" 'EXCEPTION|PANIC' "no hypervisor exception or panic"
 	;;

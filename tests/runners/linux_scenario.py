@@ -11,7 +11,8 @@ powers it off from inside (state stopped, reason given); starts it and reboots i
 again). Throughout, the ticker guest must keep ticking.
 
 linux-pair (tests/configs/linux-pair.cfg): two Linux partitions at once, each with its own
-console (beta on its own CPU 1), and every bad image refused with its line while the rest boot.
+console, alpha with two vCPUs on CPUs 0 and 1 (nproc, IPIs both ways), beta beside its vCPU 1
+on CPU 1, and every bad image refused with its line while the rest boot.
 
 Each step records PASS/FAIL through the Session; a failed expect marks the session lost and
 the next step resynchronises.
@@ -289,6 +290,45 @@ def step_pair_boot(s):
         detach(s, name)
 
 
+def interrupt_row(text, label):
+    """The per-CPU counts of one /proc/interrupts row (RES, CAL, TLB...), or None."""
+    m = re.search(r"^\s*%s:((?:\s+\d+)+)\s" % label, text, re.M)
+    return [int(n) for n in m.group(1).split()] if m else None
+
+
+def step_pair_smp(s):
+    """alpha has two vCPUs on two CPUs: Linux starts the second (INIT and start-up IPIs, its
+    real-mode trampoline) and both take IPIs from each other."""
+    if not attach(s, "alpha"):
+        return
+    linux_command(s, "nproc", r"^2$", "alpha: nproc says 2 (both vCPUs came up)")
+    # A task that runs on vCPU 1 (busybox taskset), and one that makes the kernel send
+    # function-call IPIs to every CPU (a TLB shootdown when a multi-threaded mm unmaps).
+    linux_command(s, "taskset 2 grep -c ^processor /proc/cpuinfo", r"^2$",
+                  "alpha: a task pinned to vCPU 1 runs there")
+    out, _ = linux_command(s, "cat /proc/interrupts", r"^\s*RES:", "alpha: /proc/interrupts lists IPIs")
+    res, cal = interrupt_row(out, "RES"), interrupt_row(out, "CAL")
+    s.check(res and len(res) == 2 and cal and len(cal) == 2,
+            "alpha: /proc/interrupts has two CPU columns", "RES %r CAL %r" % (res, cal))
+    got = [a + b for a, b in zip(res or [0, 0], cal or [0, 0])]
+    s.check(len(got) == 2 and got[0] > 0 and got[1] > 0,
+            "alpha: each vCPU took rescheduling or function-call IPIs from the other (%r)" % got,
+            "RES %r CAL %r" % (res, cal))
+    detach(s, "alpha")
+    out = s.command("info alpha")
+    s.answer(out, r"^vcpus: 2$", "info alpha: two vCPUs")
+    s.answer(out, r"^vcpu 0: on CPU 0, cpu time \d+ ms$", "info alpha: vCPU 0 on CPU 0")
+    s.answer(out, r"^vcpu 1: on CPU 1, cpu time [1-9]\d* ms$", "info alpha: vCPU 1 on CPU 1, with CPU time")
+    out = s.command("stats alpha")
+    m = re.search(r"^IPIs between its vCPUs: (\d+)$", out, re.M)
+    s.check(m and int(m.group(1)) > 0, "stats alpha: IPIs between its vCPUs counted (%s)" %
+            (m.group(1) if m else "?"), out[-300:])
+    out = s.command("list")
+    r = s.list_rows(out).get("alpha")
+    s.check(r and r.get("vcpus") == "2" and r.get("cpus") == "0-1",
+            "list: alpha has 2 vCPUs on CPUs 0-1", repr(r))
+
+
 def step_pair_consoles(s):
     # Each keeps its own state: alpha's hostname is not beta's.
     for name in ("alpha", "beta"):
@@ -312,20 +352,35 @@ def step_pair_panic_reboots(s):
     s.wait_for(LINUX_PROMPT, s.args.command_timeout * 3, s.mark() - 1)
     detach(s, "beta")
     out = s.command("host")
-    s.answer(out, r"^  cpu 1  apic 1    up       load +[0-9]+\.[0-9]%  1 vCPU: beta$",
-             "host: CPU 1 runs beta alone")
+    s.answer(out, r"^  cpu 1  apic 1    up       load +[0-9]+\.[0-9]%  2 vCPUs: alpha, beta$",
+             "host: CPU 1 runs alpha's vCPU 1 and beta")
     s.answer(out, r"^         slept until its guests' next timer [1-9][0-9]* times$",
              "host: idle, CPU 1 slept in HLT until beta's next timer (its local APIC's "
              "TSC-deadline timer woke it)")
     out = s.command("info beta")
     s.answer(out, r"^state: (running|halted)", "info beta: running again after its panic")
-    s.answer(out, r"^vcpu 0: on CPU 1, ", "info beta: rebuilt on CPU 1, the CPU it owns")
+    s.answer(out, r"^vcpu 0: on CPU 1, ", "info beta: rebuilt on CPU 1, its CPU")
     if attach(s, "alpha"):
         linux_command(s, "hostname", r"^alpha$", "alpha was not touched by beta's panic")
         detach(s, "alpha")
 
 
-PAIR = [step_pair_boot, step_pair_consoles, step_pair_panic_reboots]
+def step_pair_stop_smp(s):
+    """The shell stops alpha while its vCPUs run on CPUs 0 and 1 (CPU 1 lets go of vCPU 1);
+    beta, beside it on CPU 1, goes on."""
+    shell_cmd(s, "stop alpha", r"stopped 'alpha'", "stop alpha: both of its vCPUs, on two CPUs")
+    r, _ = row(s, "alpha")
+    s.check(r and r["state"] == "stopped", "list: alpha stopped", "row %r" % (r,))
+    out = s.command("host")
+    s.answer(out, r"^  cpu 1  apic 1    up       load +[0-9]+\.[0-9]%  1 vCPU: beta$",
+             "host: CPU 1 runs only beta once alpha is stopped")
+    if attach(s, "beta"):
+        linux_command(s, "hostname", r"^beta$", "beta goes on after alpha's stop")
+        detach(s, "beta")
+
+
+PAIR = [step_pair_boot, step_pair_smp, step_pair_consoles, step_pair_panic_reboots,
+        step_pair_stop_smp]
 
 def step_bench(s):
     """make bench: the wall time from Bochs's connection to the Linux marker, the TSC the

@@ -1463,46 +1463,70 @@ static void test_validate_share_cpus(void **state)
 		     "share_cpus");
 }
 
-static void test_validate_one_vcpu_per_partition(void **state)
+static void test_validate_vcpus(void **state)
 {
 	(void)state;
-	struct config_limits lim = { .ram_available = 1ull << 30, .cpu_count = 8,
-				     .runnable_cpus = 0xff };
+	struct config_limits lim = { .ram_available = 1ull << 30, .cpu_count = 16,
+				     .runnable_cpus = 0xffff };
+	/* An ELF guest runs one vCPU: listing several CPUs for it is refused on a machine. */
 	assert_no_errors(parse(two_partitions));
 	assert_int_equal(validate(&lim), 2);
 	assert_int_equal(errs.list[0].line, 3);
 	assert_string_equal(errs.list[0].message,
-			    "partition 'web' lists 2 CPUs, but this version runs one vCPU per "
-			    "partition");
+			    "partition 'web' lists 2 CPUs, but type elf runs one vCPU: list one CPU "
+			    "(types linux and multiboot run one vCPU per CPU)");
 	assert_error(7, "partition 'db' lists 2 CPUs");
-
-	/* Any number is counted, not just ranges. */
-	assert_no_errors(parse("[partition big]\nmemory = 2M\nimage = b\ncpus = 0,2,4-7\n"));
-	assert_int_equal(validate(&lim), 1);
-	assert_error(4, "partition 'big' lists 6 CPUs, but this version runs one vCPU per partition");
-
-	/* One CPU each is fine. */
-	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\ncpus = 3\n"
-			       "[partition b]\nmemory = 2M\nimage = b\ncpus = 7\n"));
-	assert_int_equal(validate(&lim), 0);
-
-	/* Without the version's limits (runnable_cpus 0, or no limits), no such check. */
-	assert_no_errors(parse(two_partitions));
+	assert_int_equal(config_vcpu_count(&cfg.partitions[0]), 1);
+	/* Without the machine's limits, no such check. */
 	lim.runnable_cpus = 0;
 	assert_int_equal(validate(&lim), 0);
 	assert_int_equal(validate(NULL), 0);
+	lim.runnable_cpus = 0xffff;
 
-	/* A hand-built config with defaulted cpus naming several: the section line. */
-	config_defaults(&cfg);
-	memset(&errs, 0, sizeof errs);
-	cfg.partition_count = 1;
-	memcpy(cfg.partitions[0].name, "hand", 5);
-	cfg.partitions[0].line = 9;
-	cfg.partitions[0].memory = 2 * MIB;
-	cfg.partitions[0].cpus = 0x3;
-	lim.runnable_cpus = 0xff;
+	/* An OS partition gets one vCPU per CPU listed, on those CPUs in order. */
+	assert_no_errors(parse("[partition big]\nmemory = 2M\nimage = b\ntype = linux\n"
+			       "cpus = 0,2,4-7\n"));
+	assert_int_equal(validate(&lim), 0);
+	assert_int_equal(config_vcpu_count(&cfg.partitions[0]), 6);
+	assert_int_equal(config_vcpu_cpu(&cfg.partitions[0], 0), 0);
+	assert_int_equal(config_vcpu_cpu(&cfg.partitions[0], 1), 2);
+	assert_int_equal(config_vcpu_cpu(&cfg.partitions[0], 2), 4);
+	assert_int_equal(config_vcpu_cpu(&cfg.partitions[0], 5), 7);
+
+	/* vcpus = fewer leaves CPUs unused; more share the listed CPUs round robin. */
+	assert_no_errors(parse("[partition a]\nmemory = 2M\nimage = a\ntype = multiboot\n"
+			       "cpus = 1-3\nvcpus = 2\n"
+			       "[partition b]\nmemory = 2M\nimage = b\ntype = linux\ncpus = 4\n"
+			       "vcpus = 3\n"));
+	assert_int_equal(validate(&lim), 0);
+	assert_int_equal(config_vcpu_count(&cfg.partitions[0]), 2);
+	assert_int_equal(config_vcpu_cpu(&cfg.partitions[0], 1), 2);
+	assert_int_equal(config_vcpu_count(&cfg.partitions[1]), 3);
+	assert_int_equal(config_vcpu_cpu(&cfg.partitions[1], 2), 4);
+
+	/* More CPUs than a partition can have vCPUs, without vcpus = to say fewer. */
+	assert_no_errors(parse("[partition wide]\nmemory = 2M\nimage = w\ntype = linux\n"
+			       "cpus = 0-8\n"));
 	assert_int_equal(validate(&lim), 1);
-	assert_error(9, "partition 'hand' lists 2 CPUs");
+	assert_error(5, "partition 'wide' lists 9 CPUs, one vCPU each, but a partition has at "
+		     "most 8 vCPUs (set vcpus = 8 or fewer)");
+	assert_no_errors(parse("[partition wide]\nmemory = 2M\nimage = w\ntype = linux\n"
+			       "cpus = 0-8\nvcpus = 8\n"));
+	assert_int_equal(validate(&lim), 0);
+
+	/* An ELF partition asking for more than one vCPU, even without machine limits. */
+	assert_no_errors(parse("[partition e]\nmemory = 2M\nimage = e\nvcpus = 2\n"));
+	assert_int_equal(validate(NULL), 1);
+	assert_error(4, "partition 'e' is type elf, which runs one vCPU (vcpus = 1); types linux "
+		     "and multiboot run up to 8");
+
+	/* Bad values of the key itself. */
+	assert_int_equal(parse("[partition x]\nmemory = 2M\nimage = x\nvcpus = 0\n"), 1);
+	assert_error(4, "bad vcpus '0' for [partition x] (a number from 1 to 8)");
+	assert_int_equal(parse("[partition x]\nmemory = 2M\nimage = x\nvcpus = 9\n"), 1);
+	assert_error(4, "bad vcpus '9' for [partition x] (a number from 1 to 8)");
+	assert_int_equal(parse("[partition x]\nmemory = 2M\nimage = x\nvcpus = two\n"), 1);
+	assert_error(4, "bad vcpus 'two' for [partition x] (a number from 1 to 8)");
 }
 
 static void test_validate_runnable_cpus(void **state)
@@ -1735,7 +1759,7 @@ int main(void)
 		cmocka_unit_test(test_validate_appends_and_drops),
 		cmocka_unit_test(test_share_cpus_key),
 		cmocka_unit_test(test_validate_share_cpus),
-		cmocka_unit_test(test_validate_one_vcpu_per_partition),
+		cmocka_unit_test(test_validate_vcpus),
 		cmocka_unit_test(test_validate_runnable_cpus),
 		cmocka_unit_test(test_validate_this_version_typical),
 		cmocka_unit_test(test_format_error),

@@ -197,6 +197,7 @@ static void part(unsigned id, const char *name, uint32_t state, const char *type
 	p->vcpus = 1;
 	p->uptime_ns = uptime_ns;
 	p->cpu_ns = cpu_ns;
+	p->vcpu_cpu_ns[0] = cpu_ns;
 	p->exits = exits;
 	snprintf(p->image, sizeof p->image, "%s.elf", name);
 	if (id >= F.count)
@@ -213,12 +214,12 @@ static int setup(void **state)
 	F.parts[0].autostart = 1;
 	part(1, "web", MGMT_STATE_HALTED, "elf", 2048 * MIB, 0x13, S(100), 12340000000ull, 99);
 	F.parts[1].autostart = 1;
-	F.parts[1].vcpu_cpu = 4;
+	F.parts[1].vcpu_cpus[0] = 4;
 	/* Stopped with a stale uptime: the shell must go by the state, not trust the field. */
 	part(2, "db", MGMT_STATE_STOPPED, "linux", 512 * MIB, 0x2, S(42), S(5), 7);
 	snprintf(F.parts[2].image, sizeof F.parts[2].image, "bzImage");
 	snprintf(F.parts[2].reason, sizeof F.parts[2].reason, "stopped by the administrator");
-	F.parts[2].vcpu_cpu = 1;
+	F.parts[2].vcpu_cpus[0] = 1;
 	part(3, "old", MGMT_STATE_DESTROYED, "elf", 2 * MIB, 0x1, 0, 0, 0);
 	part(4, "bad", MGMT_STATE_CRASHED, "elf", 32 * MIB, 0x1, 0, S(1), 3);
 	snprintf(F.parts[4].reason, sizeof F.parts[4].reason, "triple fault");
