@@ -9,10 +9,33 @@
 #include "vmx/exit.h"
 #include "vmx/vmx.h"
 
-/* Three answers depend on the guest's own state rather than the host's: CPUID.1:ECX.OSXSAVE
- * and CPUID.(7,0):ECX.OSPKE mirror the guest's CR4.OSXSAVE and CR4.PKE, and CPUID.(0DH,0):EBX
- * is the XSAVE area size for the guest's XCR0 (SDM Vol. 1 13.2), computed from each enabled
- * component's offset and size. */
+/* Four answers depend on the guest's own state rather than the host's: CPUID.1:ECX.OSXSAVE
+ * and CPUID.(7,0):ECX.OSPKE mirror the guest's CR4.OSXSAVE and CR4.PKE, CPUID.(0DH,0):EBX is
+ * the XSAVE area size for the guest's XCR0 (SDM Vol. 1 13.2), computed from each enabled
+ * component's offset and size, and CPUID.(0DH,1):EBX the size of the compacted format
+ * (XSAVEC) for the guest's XCR0, IA32_XSS being 0 (no XSAVES offered): the enabled components
+ * back to back after the header, each aligned to 64 bytes where its CPUID.(0DH,i):ECX[1] says
+ * so (SDM Vol. 1 13.4.3, "Compacted Form of the XSAVE Area"). The CPU's own answers are for
+ * whatever XCR0 the host has loaded at the exit. */
+static uint32_t xsave_size(uint64_t xcr0, bool compacted)
+{
+	uint32_t size = 576;                              /* legacy area + XSAVE header */
+	for (unsigned i = 2; i < 64; i++) {
+		if (!((xcr0 >> i) & 1))
+			continue;
+		struct cpuid_regs c = cpuid(0xd, i);
+		if (!compacted) {
+			if (c.ebx + c.eax > size)
+				size = c.ebx + c.eax;
+			continue;
+		}
+		if (c.ecx & 2)
+			size = (size + 63) & ~63u;
+		size += c.eax;
+	}
+	return size;
+}
+
 static void guest_view_of_cr4(const struct vcpu *v, uint32_t leaf, uint32_t subleaf,
 			      struct cpuid_regs4 *r)
 {
@@ -24,16 +47,8 @@ static void guest_view_of_cr4(const struct vcpu *v, uint32_t leaf, uint32_t subl
 		r->ecx &= ~(1u << 4);
 		if (vmcs_read(VMCS_GUEST_CR4) & (1ull << 22))
 			r->ecx |= 1u << 4;
-	} else if (leaf == 0xd && subleaf == 0 && vmx.xcr0_supported) {
-		uint32_t size = 576;                      /* legacy area + XSAVE header */
-		for (unsigned i = 2; i < 64; i++) {
-			if (!((v->xcr0 >> i) & 1))
-				continue;
-			struct cpuid_regs c = cpuid(0xd, i);
-			if (c.ebx + c.eax > size)
-				size = c.ebx + c.eax;
-		}
-		r->ebx = size;
+	} else if (leaf == 0xd && subleaf <= 1 && vmx.xcr0_supported) {
+		r->ebx = xsave_size(v->xcr0, subleaf == 1);
 	}
 }
 
