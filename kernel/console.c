@@ -90,14 +90,13 @@ static void deliver_here(struct partition *p, uint8_t byte)
 {
 	if (p->state != PARTITION_RUNNING)
 		return;
-	bool mine = spin_lock(&p->device_lock, this_cpu()->apic_id);   /* its vCPUs share the UART */
+	bool taken = partition_lock_devices(p, this_cpu()->apic_id);   /* its vCPUs share the UART */
 	bool raise = vuart_receive(&p->uart, byte);
 	if (p->vcpus[0].lapic)
 		vplatform_uart_changed(p);        /* its I/O APIC routes the UART's interrupt */
 	else if (raise)
 		vcpu_raise(&p->vcpus[0], VUART_RX_VECTOR);
-	if (mine)
-		spin_unlock(&p->device_lock);
+	partition_unlock_devices(p, taken);
 }
 
 /* A partition on another CPU gets the byte through its mailbox and that CPU a kick, sent again

@@ -57,7 +57,7 @@ static void fill_info(const struct partition *p, struct mgmt_partition_info *out
 				      v->state == VCPU_WAIT_SIPI ? MGMT_VCPU_WAITING :
 				      v->state == VCPU_RUNNABLE ? MGMT_VCPU_RUNNING : MGMT_VCPU_STOPPED;
 	}
-	for (unsigned i = 0; i < p->vcpu_count; i++) {
+	for (unsigned i = 0; i < partition_vcpus_of_last_run(p); i++) {
 		uint64_t ns = tsc_to_ns(vcpu_cpu_ticks(&p->vcpus[i], now));
 		if (i < MGMT_VCPUS_MAX)
 			out->vcpu_cpu_ns[i] = ns;
@@ -74,7 +74,7 @@ static void fill_stats(const struct partition *p, struct mgmt_partition_stats *o
 {
 	memset(out, 0, sizeof *out);
 	uint64_t now = rdtsc();
-	for (unsigned j = 0; j < p->vcpu_count; j++) {
+	for (unsigned j = 0; j < partition_vcpus_of_last_run(p); j++) {
 		const struct vcpu *v = &p->vcpus[j];
 		for (unsigned i = 0; i < MGMT_EXIT_REASONS && i < EXIT_REASON_COUNT; i++)
 			out->exits_by_reason[i] += v->exits[i];

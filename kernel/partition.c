@@ -94,6 +94,23 @@ static unsigned vcpu_home_cpu(const struct partition_config *cfg, unsigned i)
 	return smp_cpu(c) ? c : 0;
 }
 
+/* The CPUs its built vCPUs are placed on, one bit each. */
+static uint64_t vcpu_cpu_mask(const struct partition *p)
+{
+	uint64_t m = 0;
+	for (unsigned i = 0; i < p->vcpu_count; i++)
+		m |= 1ull << p->vcpus[i].cpu;
+	return m;
+}
+
+unsigned partition_vcpus_of_last_run(const struct partition *p)
+{
+	unsigned n = 0;
+	while (n < PARTITION_VCPUS_MAX && p->vcpus[n].partition == p)
+		n++;
+	return n;
+}
+
 /* vCPU i: the bootstrap processor (0) starts as `start` says; an application processor of an
  * OS partition waits for its start-up IPI (vdev/vcpu_post.c), its VMCS filled with the same
  * valid state until then. */
@@ -195,6 +212,10 @@ static enum partition_error build(struct partition *p)
 	if (os && !vmx.unrestricted)
 		return refuse(p, PARTITION_EINVAL, "type %s needs the CPU's \"unrestricted guest\" "
 			      "VMX feature, which this CPU lacks", config_partition_type_name(cfg->type));
+	unsigned vcpus = config_vcpu_count(cfg);
+	if (vcpus > PARTITION_VCPUS_MAX || (vcpus > 1 && !os))
+		return refuse(p, PARTITION_EINVAL, "%u vCPUs: a type %s partition runs 1 to %u",
+			      vcpus, config_partition_type_name(cfg->type), os ? PARTITION_VCPUS_MAX : 1);
 	const struct boot_module *image = find_module(cfg->image);
 	if (!image)
 		return refuse(p, PARTITION_EINVAL, "image %s was not loaded", cfg->image);
@@ -237,12 +258,8 @@ static enum partition_error build(struct partition *p)
 	p->ept_tables = ctx.tables_allocated;
 	p->eptp = ept_pointer((uint64_t)p->ept_pml4);
 	p->overhead_bytes = (uint64_t)p->ept_tables * 4096;
-	unsigned vcpus = config_vcpu_count(cfg);
-	if (vcpus > PARTITION_VCPUS_MAX || (vcpus > 1 && !os)) {
-		partition_destroy(p);
-		return refuse(p, PARTITION_EINVAL, "%u vCPUs: a type %s partition runs 1 to %u",
-			      vcpus, config_partition_type_name(cfg->type), os ? PARTITION_VCPUS_MAX : 1);
-	}
+	/* A rebuild starts clean: vCPUs past this run's count keep no figures of the last. */
+	memset(&p->vcpus[vcpus], 0, (PARTITION_VCPUS_MAX - vcpus) * sizeof p->vcpus[0]);
 	for (unsigned i = 0; i < vcpus; i++) {
 		if (build_vcpu(p, i, vcpus, &start, &regs) != 0) {
 			p->vcpu_count = i + 1;             /* what partition_destroy frees */
@@ -260,12 +277,8 @@ static enum partition_error build(struct partition *p)
 	p->input_head = p->input_tail = 0;
 	/* Everything above is visible before its CPU can see the partition running. */
 	__atomic_store_n(&p->state, PARTITION_RUNNING, __ATOMIC_RELEASE);
-	uint64_t kicked = 0;
-	for (unsigned i = 0; i < vcpus; i++) {
-		unsigned c = p->vcpus[i].cpu;
-		if ((kicked >> c) & 1)
-			continue;
-		kicked |= 1ull << c;
+	for (uint64_t m = vcpu_cpu_mask(p); m; m &= m - 1) {
+		unsigned c = (unsigned)__builtin_ctzll(m);
 		if (!smp_kick(c, SMP_KICK_TIMEOUT_US))
 			klog(LOG_WARN, "partition '%s': CPU %u did not answer; it runs once that CPU "
 			     "looks", p->name, c);
@@ -368,24 +381,21 @@ static void dump_vcpu(const struct vcpu *v)
 		(unsigned long long)r->r14, (unsigned long long)r->r15, (unsigned long long)vcpu_exits_total(v));
 }
 
-/* Takes its vCPUs off every run queue; its console stays where it is. */
-/* Its vCPUs stop. One running on another CPU is told (smp_notify): that CPU leaves the guest
- * at once and its scheduler sees the partition stopped; a vCPU spinning with interrupts off
- * still exits, since the notification is a host interrupt. */
+/* Takes its vCPUs off every run queue; its console stays where it is. A CPU other than this
+ * one that runs any of them is told (smp_notify): it leaves the guest at once and its
+ * scheduler sees the partition stopped; a vCPU spinning with interrupts off still exits,
+ * since the notification is a host interrupt. */
 static void halt_vcpus(struct partition *p)
 {
-	uint64_t told = 0;
 	for (unsigned i = 0; i < p->vcpu_count; i++) {
 		struct vcpu *v = &p->vcpus[i];
 		v->state = VCPU_STOPPED;
 		v->entry_work |= VCPU_WORK_STATE;
 		v->timer_deadline = 0;
 		memset(v->pending, 0, sizeof v->pending);
-		if (!((told >> v->cpu) & 1)) {
-			told |= 1ull << v->cpu;
-			smp_notify(v->cpu);
-		}
 	}
+	for (uint64_t m = vcpu_cpu_mask(p); m; m &= m - 1)
+		smp_notify((unsigned)__builtin_ctzll(m));
 	p->stop_tsc = rdtsc();
 }
 

@@ -66,7 +66,7 @@ struct partition {
 	 * are shared by its vCPUs, which may run on several CPUs at once: this lock keeps each
 	 * access whole. The local APICs are per vCPU and need none; single-vCPU partitions
 	 * never find it taken. */
-	struct spinlock device_lock;
+	struct spinlock device_lock;      /* partition_lock_devices */
 	bool reset_pending;               /* its guest asked for a reset: partitions_service_resets */
 	uint64_t guest_resets;            /* resets its guest asked for since it was configured */
 };
@@ -94,6 +94,9 @@ void partition_stop(struct partition *p, const char *reason);
 enum partition_error partition_start(struct partition *p);
 /* True when every vCPU of a running partition sits in HLT. */
 bool partition_halted(const struct partition *p);
+/* How many vCPUs its current run has, or its last had once it stopped (their figures stay
+ * until it is built again): what its statistics sum over. */
+unsigned partition_vcpus_of_last_run(const struct partition *p);
 uint64_t tsc_to_ns(uint64_t ticks);
 
 /* True when [gpa, gpa+len) lies wholly inside the partition's memory (checked without
@@ -137,5 +140,18 @@ void partition_declare(struct partition *p, unsigned id, struct partition_config
 struct partition *partition_slot(unsigned id);
 unsigned partition_count(void);
 struct partition *partition_get(unsigned index);
+
+/* Takes its device lock (struct partition, device_lock); false when this CPU held it already,
+ * and then partition_unlock_devices leaves it held. */
+static inline bool partition_lock_devices(struct partition *p, uint32_t apic_id)
+{
+	return spin_lock(&p->device_lock, apic_id);
+}
+
+static inline void partition_unlock_devices(struct partition *p, bool taken)
+{
+	if (taken)
+		spin_unlock(&p->device_lock);
+}
 
 #endif

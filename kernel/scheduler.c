@@ -190,7 +190,7 @@ static void report_and_stop(void)
 		struct partition *p = partition_get(i);
 		const struct vcpu *v = &p->vcpus[0];
 		uint64_t hz = partitions_env()->tsc_hz, now = rdtsc(), exits = 0, ticks = 0, saves = 0;
-		for (unsigned j = 0; j < p->vcpu_count || j == 0; j++) {
+		for (unsigned j = 0; j < partition_vcpus_of_last_run(p); j++) {
 			exits += vcpu_exits_total(&p->vcpus[j]);
 			ticks += vcpu_cpu_ticks(&p->vcpus[j], now);
 			saves += p->vcpus[j].fpu_saves;

@@ -61,20 +61,14 @@ static void ioapic_deliver(void *ctx, uint8_t vector, uint32_t dest, bool level,
 	vcpu_post_interrupt(t, vector, level);
 }
 
-static bool lock_devices(struct partition *p)
-{
-	return spin_lock(&p->device_lock, this_cpu()->apic_id);
-}
-
 /* The local APIC's EOI of a level-triggered vector reaches the I/O APIC (SDM Vol. 3A 11.8.5),
  * which the partition's vCPUs share. */
 static void lapic_eoi(void *ctx, uint8_t vector)
 {
 	struct partition *p = ctx;
-	bool mine = lock_devices(p);
+	bool taken = partition_lock_devices(p, this_cpu()->apic_id);
 	vioapic_eoi(&p->platform.ioapic, vector);
-	if (mine)
-		spin_unlock(&p->device_lock);
+	partition_unlock_devices(p, taken);
 }
 
 void vplatform_lapic_init(struct vcpu *v)
@@ -190,10 +184,9 @@ static void io_locked(struct vcpu *v, uint16_t port, unsigned size, bool in, uin
 
 void vplatform_io(struct vcpu *v, uint16_t port, unsigned size, bool in, uint32_t *value)
 {
-	bool mine = lock_devices(v->partition);
+	bool taken = partition_lock_devices(v->partition, this_cpu()->apic_id);
 	io_locked(v, port, size, in, value);
-	if (mine)
-		spin_unlock(&v->partition->device_lock);
+	partition_unlock_devices(v->partition, taken);
 }
 
 static void lapic_sync_in(struct vcpu *v)
@@ -352,10 +345,9 @@ static void mmio_locked(struct vcpu *v, uint64_t gpa, unsigned size, bool write,
 
 static void mmio_access(struct vcpu *v, uint64_t gpa, unsigned size, bool write, uint64_t *value)
 {
-	bool mine = lock_devices(v->partition);
+	bool taken = partition_lock_devices(v->partition, this_cpu()->apic_id);
 	mmio_locked(v, gpa, size, write, value);
-	if (mine)
-		spin_unlock(&v->partition->device_lock);
+	partition_unlock_devices(v->partition, taken);
 }
 
 bool vplatform_mmio(struct vcpu *v, uint64_t gpa, bool write)
