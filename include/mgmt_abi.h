@@ -76,6 +76,10 @@ struct mgmt_partition_info {
 	char     os_version[64];      /* an OS partition's kernel version, "" otherwise */
 	/* vCPU by vCPU (the first `vcpus`, at most MGMT_VCPUS_MAX): the physical CPU it runs on
 	 * (or will, when stopped), its state and its CPU time since the partition's last start. */
+	/* Over the last load window (MGMT_LOAD_WINDOW_S) of the CPUs its vCPUs run on, all vCPUs
+	 * together: CPU time in permille of one CPU (2 busy vCPUs: 2000), and exits per second. */
+	uint32_t cpu_recent_permille;
+	uint32_t exits_recent_per_s;
 	uint32_t vcpu_cpus[MGMT_VCPUS_MAX];
 	uint32_t vcpu_states[MGMT_VCPUS_MAX];   /* enum mgmt_vcpu_state */
 	uint64_t vcpu_cpu_ns[MGMT_VCPUS_MAX];

@@ -57,6 +57,12 @@ static void fill_info(const struct partition *p, struct mgmt_partition_info *out
 				      v->state == VCPU_WAIT_SIPI ? MGMT_VCPU_WAITING :
 				      v->state == VCPU_RUNNABLE ? MGMT_VCPU_RUNNING : MGMT_VCPU_STOPPED;
 	}
+	for (unsigned i = 0; i < p->vcpu_count && p->state == PARTITION_RUNNING; i++) {
+		uint32_t permille, rate;
+		scheduler_vcpu_recent(&p->vcpus[i], now, &permille, &rate);
+		out->cpu_recent_permille += permille;
+		out->exits_recent_per_s += rate;
+	}
 	for (unsigned i = 0; i < partition_vcpus_of_last_run(p); i++) {
 		uint64_t ns = tsc_to_ns(vcpu_cpu_ticks(&p->vcpus[i], now));
 		if (i < MGMT_VCPUS_MAX)

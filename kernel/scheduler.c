@@ -38,12 +38,47 @@ void scheduler_init(uint64_t tsc_hz)
 	load_window_ticks = (tsc_hz ? tsc_hz : 1000000000ull) * MGMT_LOAD_WINDOW_S;
 }
 
+/* One vCPU's use over `elapsed` ticks since its window began, clamped: a reader on another
+ * CPU may see the window's start and the vCPU's counters from either side of its close. */
+static void vcpu_window(const struct vcpu *v, uint64_t now, uint64_t elapsed, uint32_t *permille,
+			uint32_t *exits_per_s)
+{
+	uint64_t ticks = vcpu_cpu_ticks(v, now), exits = vcpu_exits_total(v);
+	uint64_t used = ticks > v->window_ticks ? ticks - v->window_ticks : 0;
+	uint64_t n = exits > v->window_exits ? exits - v->window_exits : 0;
+	*permille = !elapsed ? 0 : used >= elapsed ? 1000 : (uint32_t)(used * 1000 / elapsed);
+	/* Per second through milliseconds: n * 1000 cannot overflow, n * tsc_hz could. */
+	uint64_t ms = elapsed / (partitions_env()->tsc_hz / 1000 ? partitions_env()->tsc_hz / 1000 : 1);
+	uint64_t rate = ms ? n * 1000 / ms : 0;
+	*exits_per_s = rate > UINT32_MAX ? UINT32_MAX : (uint32_t)rate;
+}
+
+/* The window closes for the vCPUs this CPU runs at the same moment as for the CPU itself. */
+static void close_vcpu_windows(const struct percpu *cpu, uint64_t now, uint64_t elapsed)
+{
+	for (unsigned i = 0; i < partition_count(); i++) {
+		struct partition *p = partition_get(i);
+		for (unsigned j = 0; j < p->vcpu_count; j++) {
+			struct vcpu *v = &p->vcpus[j];
+			if (v->cpu != cpu->index)
+				continue;
+			if (p->state == PARTITION_RUNNING && elapsed)
+				vcpu_window(v, now, elapsed, &v->recent_permille, &v->recent_exits_per_s);
+			else
+				v->recent_permille = v->recent_exits_per_s = 0;
+			v->window_ticks = vcpu_cpu_ticks(v, now);
+			v->window_exits = vcpu_exits_total(v);
+		}
+	}
+}
+
 /* Closes the load window once it is MGMT_LOAD_WINDOW_S long: the share not spent idle. */
 static void update_load(struct percpu *cpu, uint64_t now)
 {
 	if (!cpu->load_window_tsc) {
 		cpu->load_window_tsc = now;
 		cpu->load_window_idle = cpu->idle_ticks;
+		close_vcpu_windows(cpu, now, 0);
 		return;
 	}
 	uint64_t elapsed = now - cpu->load_window_tsc;
@@ -51,9 +86,34 @@ static void update_load(struct percpu *cpu, uint64_t now)
 		return;
 	uint64_t idle = cpu->idle_ticks - cpu->load_window_idle;
 	cpu->load_permille = idle >= elapsed ? 0 : (uint32_t)(1000 - idle * 1000 / elapsed);
+	close_vcpu_windows(cpu, now, elapsed);
 	cpu->load_windows++;
 	cpu->load_window_tsc = now;
 	cpu->load_window_idle = cpu->idle_ticks;
+}
+
+/* A window not closed in time (its CPU has not passed through here since) is read live. */
+static bool window_stale(const struct percpu *cpu, uint64_t now)
+{
+	return !cpu->load_windows ||
+	       now - cpu->load_window_tsc >= load_window_ticks + load_window_ticks / 8;
+}
+
+void scheduler_vcpu_recent(const struct vcpu *v, uint64_t now, uint32_t *permille,
+			   uint32_t *exits_per_s)
+{
+	const struct percpu *cpu = smp_cpu(v->cpu);
+	uint64_t start = cpu ? cpu->load_window_tsc : 0;
+	if (!cpu || !start || now <= start) {
+		*permille = *exits_per_s = 0;
+		return;
+	}
+	if (!window_stale(cpu, now)) {
+		*permille = v->recent_permille;
+		*exits_per_s = v->recent_exits_per_s;
+		return;
+	}
+	vcpu_window(v, now, now - start, permille, exits_per_s);
 }
 
 uint32_t scheduler_cpu_load(const struct percpu *cpu, uint64_t now)
@@ -63,7 +123,7 @@ uint32_t scheduler_cpu_load(const struct percpu *cpu, uint64_t now)
 		return 0;
 	/* A CPU that passes through its scheduler closes a window at its first pass after the
 	 * window's end; one that has not (no window closed yet, or overdue) is measured live. */
-	if (cpu->load_windows && now - start < load_window_ticks + load_window_ticks / 8)
+	if (!window_stale(cpu, now))
 		return cpu->load_permille;
 	uint64_t elapsed = now - start;
 	uint64_t idle = cpu->idle_ticks - cpu->load_window_idle;

@@ -23,5 +23,10 @@ __attribute__((noreturn)) void scheduler_start(struct percpu *cpu);
  * any CPU: a CPU whose guest never exits closes no window, so a stale one is measured up to
  * `now` instead. */
 uint32_t scheduler_cpu_load(const struct percpu *cpu, uint64_t now);
+/* The same window for one vCPU, read from any CPU: its CPU time in permille of one CPU and
+ * its exits per second. */
+struct vcpu;
+void scheduler_vcpu_recent(const struct vcpu *v, uint64_t now, uint32_t *permille,
+			   uint32_t *exits_per_s);
 
 #endif

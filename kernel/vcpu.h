@@ -115,6 +115,11 @@ struct vcpu {
 	uint64_t guest_tsc;               /* TSC ticks of its finished runs */
 	uint64_t run_start_tsc;           /* TSC when its current run began; 0: not on a CPU */
 	uint64_t fpu_saves;               /* times the hypervisor had to save this vCPU's state */
+	/* Its use of its CPU over that CPU's last load window (kernel/scheduler.c): its CPU time
+	 * and exits when the window began, and what the window measured. */
+	uint64_t window_ticks, window_exits;
+	uint32_t recent_permille;         /* of one CPU */
+	uint32_t recent_exits_per_s;
 	uint64_t io_dropped;              /* writes to ports nobody emulates */
 };
 _Static_assert(offsetof(struct vcpu, regs) == 0, "exit_stub.S: regs first");

@@ -14,6 +14,7 @@
 #include "hypercall.h"
 #include "kernel/config.h"
 #include "mgmt/commands.h"
+#include "mgmt/shell_internal.h"
 #include "mgmt/format.h"
 
 #define MIB (1ull << 20)
@@ -45,12 +46,11 @@ static void out_bytes(struct shell *sh, const char *s, size_t n)
 	}
 }
 
-static void out_str(struct shell *sh, const char *s) { out_bytes(sh, s, strlen(s)); }
+void out_str(struct shell *sh, const char *s) { out_bytes(sh, s, strlen(s)); }
 
 /* One line of output; the line end is added after formatting so that cutting an overlong
  * line can never lose it. */
-__attribute__((format(printf, 2, 3)))
-static void out_line(struct shell *sh, const char *fmt, ...)
+void out_line(struct shell *sh, const char *fmt, ...)
 {
 	char line[LINE_OUT_MAX];
 	va_list ap;
@@ -67,8 +67,7 @@ static void out_line(struct shell *sh, const char *fmt, ...)
 
 /* ---- text from the hypervisor ------------------------------------------------------------ */
 
-/* NUL-terminates a fixed-size ABI field and replaces anything a terminal might act on. */
-static void clean(char *s, size_t size)
+void clean(char *s, size_t size)
 {
 	s[size - 1] = '\0';
 	for (; *s; s++)
@@ -76,9 +75,8 @@ static void clean(char *s, size_t size)
 			*s = '.';
 }
 
-#define CLEAN(field) clean((field), sizeof(field))
 
-static void clean_info(struct mgmt_partition_info *pi)
+void clean_info(struct mgmt_partition_info *pi)
 {
 	CLEAN(pi->name);
 	CLEAN(pi->type);
@@ -89,7 +87,7 @@ static void clean_info(struct mgmt_partition_info *pi)
 }
 
 /* The type's full name where the hypervisor gave one (type[] stops at 7 characters). */
-static const char *type_of(const struct mgmt_partition_info *pi)
+const char *type_of(const struct mgmt_partition_info *pi)
 {
 	return pi->type_name[0] ? pi->type_name : pi->type;
 }
@@ -213,7 +211,7 @@ static void cmd_list(struct shell *sh, const struct command *c, char **argv)
 		uint64_t tenths = 0;
 		if (running) {
 			format_uptime(pi.uptime_ns, uptime, sizeof uptime);
-			tenths = format_cpu_tenths(pi.cpu_ns, pi.uptime_ns);
+			tenths = pi.cpu_recent_permille;      /* the last load window, as in `top` */
 		} else {
 			snprintf(uptime, sizeof uptime, "-");
 		}
@@ -256,6 +254,12 @@ static void cmd_info(struct shell *sh, const struct command *c, char **argv)
 	out_line(sh, "autostart: %s", pi.autostart ? "yes" : "no");
 	out_line(sh, "uptime: %s", uptime);
 	out_line(sh, "cpu time: %llu ms", (unsigned long long)(pi.cpu_ns / NS_PER_MS));
+	if (format_state_is_running(pi.state)) {
+		uint64_t avg = format_cpu_tenths(pi.cpu_ns, pi.uptime_ns);
+		out_line(sh, "cpu use: %u.%u%% over the last %u s, %llu.%llu%% since it started",
+			 pi.cpu_recent_permille / 10, pi.cpu_recent_permille % 10, MGMT_LOAD_WINDOW_S,
+			 (unsigned long long)(avg / 10), (unsigned long long)(avg % 10));
+	}
 	out_line(sh, "exits: %llu", (unsigned long long)pi.exits);
 	if (pi.reason[0])
 		out_line(sh, "reason: %s", pi.reason);
@@ -362,6 +366,13 @@ static void cmd_host(struct shell *sh, const struct command *c, char **argv)
 	         yes_no(f, MGMT_VMX_PREEMPTION_TIMER));
 	out_line(sh, "uptime: %s", uptime);
 	out_line(sh, "partitions: %u", h.partition_count);
+}
+
+static void cmd_top(struct shell *sh, const struct command *c, char **argv)
+{
+	(void)c;
+	(void)argv;
+	shell_top(sh);
 }
 
 static void cmd_start(struct shell *sh, const struct command *c, char **argv)
@@ -555,6 +566,7 @@ static const struct command commands[] = {
 	{ "info",     "info NAME",      "configuration and state of a partition", 1, cmd_info },
 	{ "stats",    "stats NAME",     "VM-exit counters of a partition", 1, cmd_stats },
 	{ "host",     "host",           "the machine and the hypervisor", 0, cmd_host },
+	{ "top",      "top",            "live CPU use, exits/s and memory (any key quits)", 0, cmd_top },
 	{ "start",    "start NAME",     "start a stopped or crashed partition", 1, cmd_start },
 	{ "stop",     "stop NAME",      "stop a partition (its RAM is freed)", 1, cmd_stop },
 	{ "restart",  "restart NAME",   "stop (if running) and start a partition", 1, cmd_restart },

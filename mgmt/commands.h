@@ -30,9 +30,11 @@
 struct shell_ops {
 	void *ctx;
 	void (*write)(void *ctx, const char *s, size_t len);
-	/* Sleeps about ms milliseconds (the shell only uses it while another partition has the
-	 * console, so it never needs to wake for input). */
+	/* Sleeps about ms milliseconds, or less if a byte is typed (the shell uses it while
+	 * another partition has the console, and between `top`'s looks at the keyboard). */
 	void (*sleep_ms)(void *ctx, unsigned ms);
+	/* A byte typed on the console, or -1 if none is waiting; never waits (`top`). */
+	int (*read_key)(void *ctx);
 	int64_t (*version)(void *ctx);
 	int64_t (*host_info)(void *ctx, struct mgmt_host_info *out);
 	int64_t (*cpu_info)(void *ctx, uint32_t cpu, struct mgmt_cpu_info *out);

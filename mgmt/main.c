@@ -70,6 +70,14 @@ static void op_sleep_ms(void *ctx, unsigned ms)
 	}
 }
 
+static bool input_waiting(void);
+
+static int op_read_key(void *ctx)
+{
+	(void)ctx;
+	return input_waiting() ? inb(COM1) : -1;
+}
+
 static int64_t op_version(void *ctx) { (void)ctx; return mgmt(HC_MGMT_VERSION, 0, 0); }
 
 static int64_t op_host_info(void *ctx, struct mgmt_host_info *out)
@@ -139,6 +147,7 @@ static const struct shell_ops real_ops = {
 	.ctx = NULL,
 	.write = op_write,
 	.sleep_ms = op_sleep_ms,
+	.read_key = op_read_key,
 	.version = op_version,
 	.host_info = op_host_info,
 	.cpu_info = op_cpu_info,

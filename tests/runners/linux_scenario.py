@@ -330,9 +330,16 @@ def step_pair_smp(s):
     s.check(m and int(m.group(1)) > 0, "stats alpha: IPIs between its vCPUs counted (%s)" %
             (m.group(1) if m else "?"), out[-300:])
     out = s.command("list")
-    r = s.list_rows(out).get("alpha")
+    rows = s.list_rows(out)
+    r = rows.get("alpha")
     s.check(r and r.get("vcpus") == "2" and r.get("cpus") == "0-1",
             "list: alpha has 2 vCPUs on CPUs 0-1", repr(r))
+    # beta has sat at its prompt since it booted: its CPU% is over the last 2 s, not the
+    # average since its start (its boot kept a vCPU busy: that average is well above half).
+    b = rows.get("beta")
+    s.check(b and float(b["cpu"]) <= 10.0,
+            "list: beta, idle at its prompt, uses ~0%% CPU over the last 2 s (%s), whatever "
+            "its boot took" % (b and b["cpu"]), repr(b))
 
 
 def step_pair_consoles(s):

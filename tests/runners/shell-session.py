@@ -43,7 +43,7 @@ BACKSPACE = b"\x7f"
 UP = b"\x1b[A"
 DOWN = b"\x1b[B"
 
-COMMANDS = ["help", "list", "info", "stats", "host", "log", "start", "stop", "restart",
+COMMANDS = ["help", "list", "info", "stats", "host", "top", "log", "start", "stop", "restart",
             "destroy", "mem", "cpus", "console"]
 LIST_HEADER = ("ID  NAME          STATE      TYPE   MEM(MiB)  VCPUS  CPUS    CPU%    UPTIME"
                "       EXITS")
@@ -434,6 +434,44 @@ def info_figures(s, name):
     return int(t.group(1)), int(e.group(1)), v.group(0)
 
 
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+TOP_ROW = re.compile(r"^(\d+) +(\S+) +(\S+) +(\d+\.\d) +(\d+) +(\d+) +(\d+) +(\S+)$", re.M)
+
+
+def step_top(s):
+    """`top` draws a frame, redraws it in place (cursor home, no clearing) two seconds later,
+    and gives the prompt back at the first key."""
+    s.resync()
+    start = s.mark()
+    s.send(b"top\r")
+    m = s.wait_until(lambda b: b[start:].count("\x1b[H") >= 2 and
+                     b.rfind("\x1b[J") > b.rfind("\x1b[H") > start, 15)
+    raw = s.text(start)
+    s.check(m, "top: two frames drawn", "" if m else repr(raw[-300:]))
+    s.check(raw.count("\x1b[2J") == 1 and "\x1b[?25l" in raw,
+            "top: the screen is cleared once (cursor hidden); later frames overwrite in place",
+            repr(raw[:80]))
+    last = ANSI.sub("", raw[raw.rfind("\x1b[H"):]).replace("\r", "")
+    rows = {r[1]: r for r in TOP_ROW.findall(last)}
+    b, t = rows.get("busy"), rows.get("ticker")
+    s.check(b and float(b[3]) >= 90.0 and t and float(t[3]) <= 5.0,
+            "top: busy near 100%% CPU, ticker near 0%% (%s, %s)" %
+            (b and b[3], t and t[3]), last[-600:])
+    s.check(t and int(t[4]) > 0, "top: ticker's exits per second (its timer ticks) are shown (%s)"
+            % (t and t[4]), last[-600:])
+    s.check(re.search(r"^cpus: 2 up of 2, load over 2 s: 0 \d+\.\d%, 1 (9\d|100)\.\d%$", last, re.M),
+            "top: each CPU's load, CPU 1 full", last[:400])
+    key = s.mark()
+    s.send(b"q")
+    p = s.wait_prompt(key, s.args.command_timeout)
+    s.check(p and "\x1b[?25h" in s.text(key), "top: a key ends it, cursor back, prompt back",
+            "" if p else s.why_not(20, key))
+    if p:
+        s.pos = p.end()
+    else:
+        s.lost = True
+
+
 def step_owned_cpu(s):
     """busy owns CPU 1 and spins there with interrupts off: no time slice may interrupt it,
     and the shell on CPU 0 must still stop, grow and restart it."""
@@ -457,6 +495,18 @@ def step_owned_cpu(s):
     out = s.command("host")
     s.answer(out, r"^  cpu 1  apic 1    up       load +(9[5-9]|100)\.[0-9]%  1 vCPU: busy$",
              "host: CPU 1 fully loaded by busy")
+    # CPU use over the last window: busy spins on its CPU (near 100% of it), ticker sleeps in
+    # HLT between its ticks (near 0).
+    out = s.command("list")
+    rows = s.list_rows(out)
+    b, t = rows.get("busy"), rows.get("ticker")
+    s.check(b and float(b["cpu"]) >= 90.0,
+            "list: busy, spinning, uses ~100%% of its CPU over the last 2 s (%s)" % (b and b["cpu"]),
+            "row %r" % (b,))
+    s.check(t and float(t["cpu"]) <= 5.0,
+            "list: ticker, idle in HLT between ticks, ~0%% over the last 2 s (%s)" % (t and t["cpu"]),
+            "row %r" % (t,))
+    step_top(s)
     out = s.command("cpus ticker 1")
     s.answer(out, r"^error: 'ticker' is running: stop it first$", "cpus of a running partition")
     out = s.command("stop busy")

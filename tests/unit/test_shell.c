@@ -53,6 +53,8 @@ static struct fake {
 	size_t out_len_at[OP_COUNT];       /* output already written when the call was made */
 	unsigned info_calls, focus_calls, sleeps, sleep_ms_total;
 	size_t log_size_asked;
+	unsigned key_after_polls;          /* read_key answers a key on this poll (0: never) */
+	unsigned key_polls;
 } F;
 
 static void fake_write(void *ctx, const char *s, size_t n)
@@ -74,6 +76,13 @@ static void fake_sleep_ms(void *ctx, unsigned ms)
 	(void)ctx;
 	F.sleeps++;
 	F.sleep_ms_total += ms;
+}
+
+static int fake_read_key(void *ctx)
+{
+	(void)ctx;
+	F.key_polls++;
+	return F.key_after_polls && F.key_polls >= F.key_after_polls ? 'q' : -1;
 }
 
 static int64_t fake_version(void *ctx) { (void)ctx; return F.version_rc; }
@@ -163,6 +172,7 @@ static const struct shell_ops fake_ops = {
 	.ctx = &F,
 	.write = fake_write,
 	.sleep_ms = fake_sleep_ms,
+	.read_key = fake_read_key,
 	.version = fake_version,
 	.host_info = fake_host_info,
 	.cpu_info = fake_cpu_info,
@@ -198,6 +208,8 @@ static void part(unsigned id, const char *name, uint32_t state, const char *type
 	p->uptime_ns = uptime_ns;
 	p->cpu_ns = cpu_ns;
 	p->vcpu_cpu_ns[0] = cpu_ns;
+	/* The hypervisor's recent window, here the same figure as the average since the start. */
+	p->cpu_recent_permille = (uint32_t)format_cpu_tenths(cpu_ns, uptime_ns);
 	p->exits = exits;
 	snprintf(p->image, sizeof p->image, "%s.elf", name);
 	if (id >= F.count)
@@ -412,6 +424,7 @@ static void help_lists_every_command(void **state)
 		"  info NAME               configuration and state of a partition\r\n"
 		"  stats NAME              VM-exit counters of a partition\r\n"
 		"  host                    the machine and the hypervisor\r\n"
+		"  top                     live CPU use, exits/s and memory (any key quits)\r\n"
 		"  start NAME              start a stopped or crashed partition\r\n"
 		"  stop NAME               stop a partition (its RAM is freed)\r\n"
 		"  restart NAME            stop (if running) and start a partition\r\n"
@@ -422,6 +435,62 @@ static void help_lists_every_command(void **state)
 		"  log                     the newest hypervisor log lines\r\n"
 		"  poweroff                power the machine off\r\n"
 		"  reboot                  reboot the machine\r\n");
+}
+
+static unsigned count_of(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+#define TOP_FRAME_HEAD "\033[H" \
+	"top - rack4-node2, up 25:01:01; every 2 s, any key quits\033[K\r\n" \
+	"cpus: 3 up of 4, load over 2 s: 0 12.5%, 1 100.0%, 2 0.0%\033[K\r\n" \
+	"ram: 8192 MiB; partitions 2560 MiB, free 5566 MiB, hypervisor 64 MiB\033[K\r\n" \
+	"\033[K\r\n" \
+	"ID  NAME          STATE        CPU%  EXITS/S  MEM(MiB)  VCPUS  CPUS\033[K\r\n"
+
+/* top: frames every 2 s, each overwriting the last in place, until a key; the window's figures
+ * for running partitions, zeros for the others. */
+static void top_redraws_until_a_key(void **state)
+{
+	(void)state;
+	F.parts[1].cpu_recent_permille = 987;     /* web: halted counts as running */
+	F.parts[1].exits_recent_per_s = 4321;
+	F.parts[2].cpu_recent_permille = 555;     /* db is stopped: the stale figure is not shown */
+	F.parts[2].exits_recent_per_s = 66;
+	F.key_after_polls = 25;                   /* during the second frame's wait */
+	const char *out = run("top");
+	const char *frame =
+		TOP_FRAME_HEAD
+		"0   mgmt          running       1.0        0        64      1  0\033[K\r\n"
+		"1   web           halted       98.7     4321      2048      1  0-1,4\033[K\r\n"
+		"2   db            stopped       0.0        0       512      1  1\033[K\r\n"
+		"3   old           destroyed     0.0        0         2      1  0\033[K\r\n"
+		"4   bad           crashed       0.0        0        32      1  0\033[K\r\n"
+		"\033[J";
+	char want[8192];
+	snprintf(want, sizeof want, "\033[?25l\033[2J%s%s\033[?25h\r\n", frame, frame);
+	assert_string_equal(out, want);
+	assert_int_equal(F.key_polls, 25);        /* the key was taken once, not run as a command */
+	assert_int_equal(F.sleeps, 24);
+	assert_int_equal(F.sleep_ms_total, 2400);
+	/* ESC [ K before every line end of a frame: no line leaves old text behind. */
+	assert_int_equal(count_of(out, "\r\n") - 1, count_of(out, "\033[K\r\n"));
+}
+
+/* A key already waiting ends top after one frame; the prompt follows. */
+static void top_key_at_once(void **state)
+{
+	(void)state;
+	F.key_after_polls = 1;
+	const char *out = type("top\r");
+	assert_non_null(strstr(out, "\033[?25l\033[2J" TOP_FRAME_HEAD));
+	assert_int_equal(count_of(out, "\033[H"), 1);
+	assert_non_null(strstr(out, "\033[J\033[?25h\r\n" SHELL_PROMPT));
+	assert_int_equal(F.sleeps, 0);
 }
 
 #define LIST_HEADER "ID  NAME          STATE      TYPE   MEM(MiB)  VCPUS  CPUS    CPU%    UPTIME       EXITS\r\n"
@@ -478,6 +547,7 @@ static void list_errors(void **state)
 static void info_of_running_and_stopped(void **state)
 {
 	(void)state;
+	F.parts[1].cpu_recent_permille = 3;       /* idle now, busier on average */
 	assert_string_equal(run("info web"),
 		"name: web\r\n"
 		"id: 1\r\n"
@@ -492,6 +562,7 @@ static void info_of_running_and_stopped(void **state)
 		"autostart: yes\r\n"
 		"uptime: 0:01:40\r\n"
 		"cpu time: 12340 ms\r\n"
+		"cpu use: 0.3% over the last 2 s, 12.3% since it started\r\n"
 		"exits: 99\r\n");
 	assert_string_equal(run("info db"),
 		"name: db\r\n"
@@ -1079,6 +1150,8 @@ int main(void)
 		cmocka_unit_test_setup(wrong_argument_counts, setup),
 		cmocka_unit_test_setup(tabs_and_spaces_separate, setup),
 		cmocka_unit_test_setup(help_lists_every_command, setup),
+		cmocka_unit_test_setup(top_redraws_until_a_key, setup),
+		cmocka_unit_test_setup(top_key_at_once, setup),
 		cmocka_unit_test_setup(list_formats_every_partition, setup),
 		cmocka_unit_test_setup(list_long_name_pushes_columns, setup),
 		cmocka_unit_test_setup(list_cleans_hypervisor_text, setup),

@@ -1,0 +1,26 @@
+/*
+ * What the shell's commands share across its files (mgmt/commands.c, mgmt/top.c): buffered
+ * output in lines, and the cleaning of text that comes from the hypervisor before it reaches
+ * the administrator's terminal. Not an interface outside the shell.
+ */
+#ifndef MGMT_SHELL_INTERNAL_H
+#define MGMT_SHELL_INTERNAL_H
+
+#include <stddef.h>
+#include "mgmt/commands.h"
+
+/* One line of output, "\r\n" added (an overlong line is cut, never its line end). */
+__attribute__((format(printf, 2, 3)))
+void out_line(struct shell *sh, const char *fmt, ...);
+void out_str(struct shell *sh, const char *s);
+/* NUL-terminates a fixed-size ABI field and replaces anything a terminal might act on. */
+void clean(char *s, size_t size);
+#define CLEAN(field) clean((field), sizeof(field))
+void clean_info(struct mgmt_partition_info *pi);
+/* "elf", "linux" or "multiboot". */
+const char *type_of(const struct mgmt_partition_info *pi);
+
+/* `top` (mgmt/top.c). */
+void shell_top(struct shell *sh);
+
+#endif
