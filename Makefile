@@ -271,7 +271,7 @@ $(BUILD)/unit/test_vioapic: tests/unit/test_vioapic.c vdev/vioapic.c
 $(BUILD)/unit/test_vrtc: tests/unit/test_vrtc.c vdev/vrtc.c
 $(BUILD)/unit/test_vuart: tests/unit/test_vuart.c vdev/vuart.c
 $(BUILD)/unit/test_line_edit: tests/unit/test_line_edit.c mgmt/line_edit.c
-$(BUILD)/unit/test_shell: tests/unit/test_shell.c mgmt/commands.c mgmt/top.c mgmt/line_edit.c mgmt/format.c \
+$(BUILD)/unit/test_shell: tests/unit/test_shell.c mgmt/commands.c mgmt/top.c mgmt/json_out.c mgmt/line_edit.c mgmt/format.c \
 	kernel/config.c
 $(BUILD)/unit/test_%: | $(BUILD)/.packages-ok
 	@mkdir -p $(dir $@)

@@ -68,6 +68,7 @@ static void close_vcpu_windows(const struct percpu *cpu, uint64_t now, uint64_t 
 				v->recent_permille = v->recent_exits_per_s = 0;
 			v->window_ticks = vcpu_cpu_ticks(v, now);
 			v->window_exits = vcpu_exits_total(v);
+			v->window_tsc = now;
 		}
 	}
 }
@@ -108,7 +109,9 @@ void scheduler_vcpu_recent(const struct vcpu *v, uint64_t now, uint32_t *permill
 		*permille = *exits_per_s = 0;
 		return;
 	}
-	if (!window_stale(cpu, now)) {
+	/* A vCPU built since its CPU's window began (a restart) was not in the last window: it
+	 * is measured live too, all its time counting from that window's start. */
+	if (!window_stale(cpu, now) && v->window_tsc == start) {
 		*permille = v->recent_permille;
 		*exits_per_s = v->recent_exits_per_s;
 		return;

@@ -117,6 +117,7 @@ struct vcpu {
 	uint64_t fpu_saves;               /* times the hypervisor had to save this vCPU's state */
 	/* Its use of its CPU over that CPU's last load window (kernel/scheduler.c): its CPU time
 	 * and exits when the window began, and what the window measured. */
+	uint64_t window_tsc;              /* the window it was last measured in; 0: built since */
 	uint64_t window_ticks, window_exits;
 	uint32_t recent_permille;         /* of one CPU */
 	uint32_t recent_exits_per_s;

@@ -100,6 +100,7 @@ struct command {
 	const char *help;
 	unsigned args;                      /* exactly this many after the name */
 	void (*run)(struct shell *sh, const struct command *c, char **argv);
+	bool json;                          /* takes --json (mgmt/json_out.c) */
 };
 
 /* The table is at the end, after the functions it names; help reaches it through this. */
@@ -196,6 +197,10 @@ static void cmd_list(struct shell *sh, const struct command *c, char **argv)
 		error_code(sh, c, count);
 		return;
 	}
+	if (sh->json) {
+		json_list(sh);
+		return;
+	}
 	out_line(sh, "ID  NAME          STATE      TYPE   MEM(MiB)  VCPUS  CPUS    CPU%%    UPTIME       EXITS");
 	for (int64_t id = 0; id < count; id++) {
 		struct mgmt_partition_info pi;
@@ -228,6 +233,10 @@ static void cmd_info(struct shell *sh, const struct command *c, char **argv)
 	struct mgmt_partition_info pi;
 	if (!lookup(sh, c, argv[0], &pi))
 		return;
+	if (sh->json) {
+		json_info(sh, &pi);
+		return;
+	}
 	char cpus[FORMAT_CPU_LIST_MAX], uptime[FORMAT_UPTIME_MAX];
 	format_cpu_list(pi.cpus, cpus, sizeof cpus);
 	if (format_state_is_running(pi.state))
@@ -274,6 +283,10 @@ static void cmd_stats(struct shell *sh, const struct command *c, char **argv)
 	int64_t rc = sh->ops->partition_stats(sh->ops->ctx, pi.id, &st);
 	if (rc < 0) {
 		error_result(sh, c, argv[0], rc, NULL);
+		return;
+	}
+	if (sh->json) {
+		json_stats(sh, &pi, &st);
 		return;
 	}
 	out_line(sh, "exits: %llu", (unsigned long long)st.exits);
@@ -346,6 +359,13 @@ static void cmd_host(struct shell *sh, const struct command *c, char **argv)
 	size_t brand_len = strlen(brand);
 	while (brand_len && brand[brand_len - 1] == ' ')
 		brand_len--;
+	if (sh->json) {
+		memmove(h.cpu_brand, brand, brand_len);
+		h.cpu_brand[brand_len] = '\0';
+		CLEAN(h.cpu_source);
+		json_host(sh, &h);
+		return;
+	}
 	char uptime[FORMAT_UPTIME_MAX];
 	format_uptime(h.uptime_ns, uptime, sizeof uptime);
 	uint32_t f = h.vmx_features;
@@ -561,23 +581,23 @@ static void cmd_reboot(struct shell *sh, const struct command *c, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "help",     "help",           "show this list", 0, cmd_help },
-	{ "list",     "list",           "all partitions: state, memory, CPUs, load", 0, cmd_list },
-	{ "info",     "info NAME",      "configuration and state of a partition", 1, cmd_info },
-	{ "stats",    "stats NAME",     "VM-exit counters of a partition", 1, cmd_stats },
-	{ "host",     "host",           "the machine and the hypervisor", 0, cmd_host },
-	{ "top",      "top",            "live CPU use, exits/s and memory (any key quits)", 0, cmd_top },
-	{ "start",    "start NAME",     "start a stopped or crashed partition", 1, cmd_start },
-	{ "stop",     "stop NAME",      "stop a partition (its RAM is freed)", 1, cmd_stop },
-	{ "restart",  "restart NAME",   "stop (if running) and start a partition", 1, cmd_restart },
-	{ "destroy",  "destroy NAME",   "stop a partition for good", 1, cmd_destroy },
-	{ "mem",      "mem NAME SIZE",  "set the memory of a stopped partition", 2, cmd_mem },
-	{ "cpus",     "cpus NAME LIST", "set the CPUs of a stopped partition", 2, cmd_cpus },
-	{ "console",  "console NAME",   "give the console to a partition", 1, cmd_console },
-	{ "log",      "log",            "the newest hypervisor log lines", 0, cmd_log },
-	{ "poweroff", "poweroff",       "power the machine off", 0, cmd_poweroff },
-	{ "reboot",   "reboot",         "reboot the machine", 0, cmd_reboot },
-	{ NULL, NULL, NULL, 0, NULL },
+	{ "help",     "help",           "show this list", 0, cmd_help, false },
+	{ "list",     "list [--json]",  "all partitions: state, memory, CPUs, load", 0, cmd_list, true },
+	{ "info",     "info NAME [--json]", "configuration and state of a partition", 1, cmd_info, true },
+	{ "stats",    "stats NAME [--json]", "VM-exit counters of a partition", 1, cmd_stats, true },
+	{ "host",     "host [--json]",  "the machine and the hypervisor", 0, cmd_host, true },
+	{ "top",      "top",            "live CPU use, exits/s and memory (any key quits)", 0, cmd_top, false },
+	{ "start",    "start NAME",     "start a stopped or crashed partition", 1, cmd_start, false },
+	{ "stop",     "stop NAME",      "stop a partition (its RAM is freed)", 1, cmd_stop, false },
+	{ "restart",  "restart NAME",   "stop (if running) and start a partition", 1, cmd_restart, false },
+	{ "destroy",  "destroy NAME",   "stop a partition for good", 1, cmd_destroy, false },
+	{ "mem",      "mem NAME SIZE",  "set the memory of a stopped partition", 2, cmd_mem, false },
+	{ "cpus",     "cpus NAME LIST", "set the CPUs of a stopped partition", 2, cmd_cpus, false },
+	{ "console",  "console NAME",   "give the console to a partition", 1, cmd_console, false },
+	{ "log",      "log",            "the newest hypervisor log lines", 0, cmd_log, false },
+	{ "poweroff", "poweroff",       "power the machine off", 0, cmd_poweroff, false },
+	{ "reboot",   "reboot",         "reboot the machine", 0, cmd_reboot, false },
+	{ NULL, NULL, NULL, 0, NULL, false },
 };
 
 static const struct command *command_table(void) { return commands; }
@@ -610,14 +630,32 @@ void shell_execute(struct shell *sh, const char *line)
 	}
 	if (argc == 0)
 		return;
+	/* --json anywhere after the name, once; the words that remain are the arguments. */
+	bool json = false;
+	unsigned kept = 1;
+	for (unsigned i = 1; i < argc && i <= ARGS_MAX; i++) {
+		if (strcmp(argv[i], "--json") == 0 && !json)
+			json = true;
+		else
+			argv[kept++] = argv[i];
+	}
+	if (argc <= ARGS_MAX + 1)
+		argc = kept;
 	for (const struct command *c = commands; c->name; c++) {
 		if (strcmp(c->name, argv[0]) != 0)
 			continue;
+		if (json && !c->json) {
+			out_line(sh, "error: '%s' has no --json output (list, info, stats and host have)",
+				 c->name);
+			return;
+		}
 		if (argc - 1 != c->args) {
 			out_line(sh, "error: usage: %s", c->usage);
 			return;
 		}
+		sh->json = json;
 		c->run(sh, c, argv + 1);
+		sh->json = false;
 		return;
 	}
 	out_line(sh, "error: unknown command '%s' (type 'help')", argv[0]);

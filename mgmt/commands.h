@@ -9,6 +9,7 @@
 #ifndef MGMT_COMMANDS_H
 #define MGMT_COMMANDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "mgmt/line_edit.h"
@@ -57,6 +58,7 @@ struct shell {
 	const struct shell_ops *ops;
 	uint32_t self_id;                   /* start_info.partition_id: the shell's own partition */
 	struct line_edit le;
+	bool json;                          /* the command running was given --json */
 	size_t out_len;
 	char out[SHELL_OUT_MAX];
 	char log[SHELL_LOG_BYTES];          /* here rather than on the stack: HC_MGMT_LOG_READ

@@ -23,4 +23,12 @@ const char *type_of(const struct mgmt_partition_info *pi);
 /* `top` (mgmt/top.c). */
 void shell_top(struct shell *sh);
 
+/* `--json` (mgmt/json_out.c): one object per command, on one line. */
+#define SHELL_JSON_VERSION 1
+void json_list(struct shell *sh);
+void json_info(struct shell *sh, const struct mgmt_partition_info *pi);
+void json_host(struct shell *sh, struct mgmt_host_info *h);
+void json_stats(struct shell *sh, const struct mgmt_partition_info *pi,
+		const struct mgmt_partition_stats *st);
+
 #endif

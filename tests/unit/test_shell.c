@@ -377,11 +377,14 @@ static void wrong_argument_counts(void **state)
 	(void)state;
 	static const struct { const char *line, *usage; } cases[] = {
 		{ "help me", "help" },
-		{ "list all", "list" },
-		{ "info", "info NAME" },
-		{ "info web db", "info NAME" },
-		{ "stats", "stats NAME" },
-		{ "host x", "host" },
+		{ "list all", "list [--json]" },
+		{ "list --json all", "list [--json]" },
+		{ "list --json --json", "list [--json]" },    /* the flag once; a second is a word */
+		{ "info", "info NAME [--json]" },
+		{ "info --json", "info NAME [--json]" },
+		{ "info web db", "info NAME [--json]" },
+		{ "stats", "stats NAME [--json]" },
+		{ "host x", "host [--json]" },
 		{ "start", "start NAME" },
 		{ "start web now", "start NAME" },
 		{ "stop", "stop NAME" },
@@ -420,10 +423,10 @@ static void help_lists_every_command(void **state)
 	assert_string_equal(run("help"),
 		"commands:\r\n"
 		"  help                    show this list\r\n"
-		"  list                    all partitions: state, memory, CPUs, load\r\n"
-		"  info NAME               configuration and state of a partition\r\n"
-		"  stats NAME              VM-exit counters of a partition\r\n"
-		"  host                    the machine and the hypervisor\r\n"
+		"  list [--json]           all partitions: state, memory, CPUs, load\r\n"
+		"  info NAME [--json]      configuration and state of a partition\r\n"
+		"  stats NAME [--json]     VM-exit counters of a partition\r\n"
+		"  host [--json]           the machine and the hypervisor\r\n"
 		"  top                     live CPU use, exits/s and memory (any key quits)\r\n"
 		"  start NAME              start a stopped or crashed partition\r\n"
 		"  stop NAME               stop a partition (its RAM is freed)\r\n"
@@ -491,6 +494,59 @@ static void top_key_at_once(void **state)
 	assert_int_equal(count_of(out, "\033[H"), 1);
 	assert_non_null(strstr(out, "\033[J\033[?25h\r\n" SHELL_PROMPT));
 	assert_int_equal(F.sleeps, 0);
+}
+
+/* --json: one object on one line, schema and version first; the figures as the text shows. */
+static void json_list_and_info(void **state)
+{
+	(void)state;
+	F.count = 3;                              /* mgmt, web (halted), db (stopped) */
+	F.parts[1].exits_recent_per_s = 12;
+	assert_string_equal(run("list --json"),
+		"{\"schema\":\"bulkhead/list\",\"version\":1,\"partitions\":["
+		"{\"id\":0,\"name\":\"mgmt\",\"state\":\"running\",\"type\":\"elf\",\"memory_mib\":64,"
+		"\"vcpus\":1,\"cpus\":\"0\",\"cpu_percent\":1.0,\"exits_per_s\":0,\"uptime_s\":3723,"
+		"\"cpu_time_ms\":37230,\"exits\":1234},"
+		"{\"id\":1,\"name\":\"web\",\"state\":\"halted\",\"type\":\"elf\",\"memory_mib\":2048,"
+		"\"vcpus\":1,\"cpus\":\"0-1,4\",\"cpu_percent\":12.3,\"exits_per_s\":12,\"uptime_s\":100,"
+		"\"cpu_time_ms\":12340,\"exits\":99},"
+		"{\"id\":2,\"name\":\"db\",\"state\":\"stopped\",\"type\":\"linux\",\"memory_mib\":512,"
+		"\"vcpus\":1,\"cpus\":\"1\",\"cpu_percent\":0.0,\"exits_per_s\":0,\"uptime_s\":0,"
+		"\"cpu_time_ms\":5000,\"exits\":7}]}\r\n");
+	/* The flag may come before the name too; quotes and backslashes are escaped. */
+	snprintf(F.parts[2].reason, sizeof F.parts[2].reason, "said \"no\" \\ twice");
+	const char *out = run("info --json db");
+	assert_non_null(strstr(out, "{\"schema\":\"bulkhead/info\",\"version\":1,\"id\":2,\"name\":\"db\""));
+	assert_non_null(strstr(out, "\"reason\":\"said \\\"no\\\" \\\\ twice\""));
+	assert_non_null(strstr(out, "\"vcpu\":[{\"index\":0,\"cpu\":1,\"state\":\"stopped\",\"cpu_time_ms\":5000}]}\r\n"));
+	assert_int_equal(count_of(out, "\r\n"), 1);
+	/* Commands without it say so, and do nothing. */
+	assert_string_equal(run("top --json"),
+			    "error: 'top' has no --json output (list, info, stats and host have)\r\n");
+	assert_string_equal(run("stop web --json"),
+			    "error: 'stop' has no --json output (list, info, stats and host have)\r\n");
+	assert_int_equal(total_changes(), 0);
+}
+
+static void json_host_and_stats(void **state)
+{
+	(void)state;
+	const char *out = run("host --json");
+	assert_non_null(strstr(out, "{\"schema\":\"bulkhead/host\",\"version\":1,\"bulkhead_version\":\"0.1.0\","
+				  "\"hostname\":\"rack4-node2\",\"cpu_vendor\":\"GenuineIntel\","
+				  "\"cpu_brand\":\"Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\","));
+	assert_non_null(strstr(out, "{\"index\":1,\"apic_id\":2,\"state\":\"up\",\"status\":\"\","
+				  "\"load_percent\":100.0,\"vcpus\":1,\"runs\":\"batch\"}"));
+	/* The down CPU's status had an escape sequence: cleaned to dots, never sent raw. */
+	assert_null(strchr(out, '\x1b'));
+	assert_non_null(strstr(out, "\"ram_total_mib\":8192,\"ram_partitions_mib\":2560,\"ram_free_mib\":5566,"
+				  "\"hypervisor_mib\":64,\"tsc_hz\":2400000000,\"uptime_s\":90061,\"partitions\":5}\r\n"));
+	F.stats[1].exits = 99;
+	F.stats[1].exits_by_reason[10] = 90;      /* CPUID */
+	F.stats[1].exits_by_reason[79] = 9;       /* no name: by number */
+	out = run("stats web --json");
+	assert_non_null(strstr(out, "{\"schema\":\"bulkhead/stats\",\"version\":1,\"name\":\"web\",\"exits\":99,"));
+	assert_non_null(strstr(out, "\"exits_by_reason\":{\"CPUID\":90,\"reason 79\":9}}\r\n"));
 }
 
 #define LIST_HEADER "ID  NAME          STATE      TYPE   MEM(MiB)  VCPUS  CPUS    CPU%    UPTIME       EXITS\r\n"
@@ -1152,6 +1208,8 @@ int main(void)
 		cmocka_unit_test_setup(help_lists_every_command, setup),
 		cmocka_unit_test_setup(top_redraws_until_a_key, setup),
 		cmocka_unit_test_setup(top_key_at_once, setup),
+		cmocka_unit_test_setup(json_list_and_info, setup),
+		cmocka_unit_test_setup(json_host_and_stats, setup),
 		cmocka_unit_test_setup(list_formats_every_partition, setup),
 		cmocka_unit_test_setup(list_long_name_pushes_columns, setup),
 		cmocka_unit_test_setup(list_cleans_hypervisor_text, setup),
