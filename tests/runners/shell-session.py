@@ -73,6 +73,7 @@ class Session:
         self.cond = threading.Condition()
         self.eof = False
         self.sock = None
+        self.relay = None             # a bulkhead-ctl connection that also gets Bochs's output
         self.passed = 0
         self.failed = 0
         self.lost = False             # a step lost the prompt: resync before the next command
@@ -143,6 +144,11 @@ class Session:
                 if data and not self.log.closed:
                     self.log.write(data)
                     self.log.flush()
+                if data and self.relay:
+                    try:
+                        self.relay.sendall(data)
+                    except OSError:
+                        self.relay = None
                 if not data:
                     self.eof = True
                 else:
@@ -752,8 +758,100 @@ def step_random(s):
              "(shell and hypervisor alive)")
 
 
+def ctl_relay(s, ls):
+    """Plays a console server: each connection to ls is joined to Bochs's COM1 until it closes
+    (what the client sends goes to the machine, what the machine sends goes to the client)."""
+    while True:
+        try:
+            c, _ = ls.accept()
+        except OSError:
+            return
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with s.cond:
+            s.relay = c
+        while True:
+            try:
+                d = c.recv(4096)
+            except OSError:
+                d = b""
+            if not d:
+                break
+            s.note("bulkhead-ctl sends %r" % d)
+            try:
+                s.sock.sendall(d)
+            except OSError:
+                break
+        with s.cond:
+            s.relay = None
+        c.close()
+
+
+def run_ctl(s, port, *words):
+    """Runs tools/bulkhead-ctl against the relay: (exit status, stdout, stderr)."""
+    import subprocess
+    ctl = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
+                       "bulkhead-ctl")
+    cmd = [ctl, "--timeout", "120", "--char-delay", str(s.args.char_delay),
+           "tcp:127.0.0.1:%d" % port] + list(words)
+    s.note("run %s" % " ".join(cmd))
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=150)
+    except subprocess.TimeoutExpired:
+        return None, "", "bulkhead-ctl did not end within 150 s"
+    s.note("bulkhead-ctl exit %d, stdout %r, stderr %r" % (r.returncode, r.stdout[:500],
+                                                            r.stderr[:300]))
+    return r.returncode, r.stdout, r.stderr
+
+
+def step_ctl(s):
+    """tools/bulkhead-ctl runs one command at a time on the console, reached over TCP through a
+    relay the way a console server or serial-over-LAN bridge offers it."""
+    if s.sock is None or s.eof:
+        s.check(False, "bulkhead-ctl: the machine is up", "no connection to Bochs")
+        return
+    s.resync()
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(1)
+    port = ls.getsockname()[1]
+    threading.Thread(target=ctl_relay, args=(s, ls), daemon=True).start()
+    try:
+        rc, out, err = run_ctl(s, port, "list", "--json")
+        try:
+            obj = json.loads(out)
+        except ValueError as e:
+            obj = {"error": str(e)}
+        names = [p.get("name") for p in obj.get("partitions", [])]
+        s.check(rc == 0 and obj.get("schema") == "bulkhead/list" and
+                {"mgmt", "ticker", "busy"} <= set(names),
+                "bulkhead-ctl tcp:... list --json: exit 0, stdout is the JSON list (%s)" %
+                ", ".join(str(n) for n in names), "exit %s, stdout %r, stderr %r" %
+                (rc, out[:300], err[:200]))
+        rc, out, err = run_ctl(s, port, "info", "ticker")
+        s.check(rc == 0 and re.search(r"^name: ticker$", out, re.M) and
+                not out.startswith("info ticker"),
+                "bulkhead-ctl ... info ticker: exit 0, the reply without the echoed command",
+                "exit %s, stdout %r" % (rc, out[:300]))
+        rc, out, err = run_ctl(s, port, "frobnicate")
+        s.check(rc == 1 and out.startswith("error: unknown command 'frobnicate'"),
+                "bulkhead-ctl ... frobnicate: exit 1 and the shell's error on stdout",
+                "exit %s, stdout %r" % (rc, out[:200]))
+        rc, out, err = run_ctl(s, port, "top")
+        s.check(rc == 2 and "interactive" in err,
+                "bulkhead-ctl ... top: refused (exit 2), nothing typed",
+                "exit %s, stderr %r" % (rc, err[:200]))
+    finally:
+        ls.close()
+        with s.cond:
+            s.relay = None
+    s.pos = s.mark()
+    out = s.command("")
+    s.check(out is not None, "the shell still answers the test's own console after bulkhead-ctl",
+            s.last_failure)
+
+
 SCENARIO = [step_boot, step_list_initial, step_console_replay, step_help,
-            step_info_stats_host_log, step_owned_cpu, step_json, step_errors, step_line_editing, step_stop_mem_start,
+            step_info_stats_host_log, step_owned_cpu, step_json, step_ctl, step_errors, step_line_editing, step_stop_mem_start,
             step_random]
 
 
