@@ -37,6 +37,11 @@ EFI_CFLAGS := $(FREESTANDING) -I/usr/include/efi -I/usr/include/efi/x86_64 -fpic
 EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -T /usr/lib/elf_x86_64_efi.lds \
                /usr/lib/crt0-efi-x86_64.o
 
+# The shared bulkhead.cfg code (lib/config/config.h), by who needs what: the loader parses and
+# checks; the kernel and the shell also write a config back as text.
+CONFIG_LOADER_SRCS := lib/config/parse.c lib/config/validate.c lib/config/messages.c
+CONFIG_LIB_SRCS := $(CONFIG_LOADER_SRCS) lib/config/write.c
+
 KERNEL_SRCS := \
 	kernel/entry.S \
 	kernel/isr.S \
@@ -47,7 +52,7 @@ KERNEL_SRCS := \
 	kernel/panic.c \
 	kernel/log.c \
 	kernel/newlib_hooks.c \
-	kernel/config.c \
+	$(CONFIG_LIB_SRCS) \
 	kernel/host_summary.c \
 	kernel/percpu.c \
 	kernel/smp.c \
@@ -111,7 +116,7 @@ LOADER_SRCS := \
 	boot/handoff.c \
 	boot/cpu_list.c \
 	boot/blobs.S \
-	kernel/config.c \
+	$(CONFIG_LOADER_SRCS) \
 	mm/paging.c \
 	mm/memmap.c \
 	drivers/uart16550.c
@@ -245,7 +250,7 @@ $(BUILD)/disk.img: $(BUILD)/esp/.stamp tools/make-disk.sh
 # --- unit tests (host, cmocka) -------------------------------------------------------------
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude -I. -fsanitize=address,undefined
 
-$(BUILD)/unit/test_config: tests/unit/test_config.c kernel/config.c
+$(BUILD)/unit/test_config: tests/unit/test_config.c $(CONFIG_LIB_SRCS)
 $(BUILD)/unit/test_frame_alloc: tests/unit/test_frame_alloc.c mm/frame_alloc.c
 $(BUILD)/unit/test_paging: tests/unit/test_paging.c mm/paging.c
 $(BUILD)/unit/test_memmap: tests/unit/test_memmap.c mm/memmap.c mm/memmap_seed.c mm/frame_alloc.c
@@ -272,7 +277,7 @@ $(BUILD)/unit/test_vrtc: tests/unit/test_vrtc.c vdev/vrtc.c
 $(BUILD)/unit/test_vuart: tests/unit/test_vuart.c vdev/vuart.c
 $(BUILD)/unit/test_line_edit: tests/unit/test_line_edit.c mgmt/line_edit.c
 $(BUILD)/unit/test_shell: tests/unit/test_shell.c mgmt/commands.c mgmt/top.c mgmt/json_out.c mgmt/line_edit.c mgmt/format.c \
-	kernel/config.c
+	$(CONFIG_LIB_SRCS)
 $(BUILD)/unit/test_%: | $(BUILD)/.packages-ok
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"

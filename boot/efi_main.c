@@ -13,7 +13,7 @@
 #include "boot/loader.h"
 #include "ap_trampoline.h"
 #include "drivers/uart16550.h"
-#include "kernel/config.h"
+#include "lib/config/config.h"
 #include "kernel/x86.h"
 #include "mm/memmap.h"
 #include "mm/paging.h"

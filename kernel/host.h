@@ -9,7 +9,7 @@
 #include "boot_info.h"
 #include "drivers/acpi.h"
 #include "drivers/tsc.h"
-#include "kernel/config.h"
+#include "lib/config/config.h"
 #include "kernel/smp.h"
 #include "mm/kernel_map.h"
 #include "mm/memmap.h"

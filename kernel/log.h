@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "drivers/uart16550.h"
-#include "kernel/config.h"
+#include "lib/config/config.h"
 
 void log_init(struct uart *console, enum log_level level);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

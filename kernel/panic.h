@@ -8,7 +8,7 @@
 #define BULKHEAD_PANIC_H
 
 #include <stdint.h>
-#include "kernel/config.h"
+#include "lib/config/config.h"
 
 void machine_stop_init(uint64_t efi_reset_system, enum stop_action action);
 /* The management shell's poweroff/reboot overrides the configured on_stop. */

@@ -11,7 +11,7 @@
 #include "boot_info.h"
 #include "vdev/platform.h"
 #include "vdev/vuart.h"
-#include "kernel/config.h"
+#include "lib/config/config.h"
 #include "kernel/spinlock.h"
 #include "kernel/vcpu.h"
 #include "mm/frame_alloc.h"

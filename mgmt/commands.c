@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "hypercall.h"
-#include "kernel/config.h"
+#include "lib/config/config.h"
 #include "mgmt/commands.h"
 #include "mgmt/shell_internal.h"
 #include "mgmt/format.h"

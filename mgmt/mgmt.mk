@@ -1,9 +1,9 @@
 # The management partition (mgmt/): a Makefile fragment included by the top-level Makefile after
 # tests/guests/guests.mk, whose GUEST_CFLAGS, GUEST_LDFLAGS, GUESTRT_OBJS and guest.ld it reuses,
 # so the shell is built and linked exactly like a test guest (64-bit ELF at 1 MiB
-# guest-physical, newlib's libc.a, no vector registers). It also compiles kernel/config.c for
-# the guest: `mem` and `cpus` parse SIZE and CPU LIST with the same functions as bulkhead.cfg,
-# so the administrator types the same spellings in both places.
+# guest-physical, newlib's libc.a, no vector registers). It also compiles lib/config for the
+# guest: `mem`, `cpus` and `set` parse values with the same functions as bulkhead.cfg, so the
+# administrator types the same spellings and gets the same errors in both places.
 #   make build/mgmt/mgmt.elf   (or: make mgmt)
 
 # Defining rules here must not change the including Makefile's default goal.
@@ -12,13 +12,13 @@ mgmt_saved_default_goal := $(.DEFAULT_GOAL)
 MGMT_DIR := mgmt
 MGMT_OBJ := $(BUILD)/mgmt/obj
 MGMT_SRCS := main.c commands.c top.c json_out.c line_edit.c format.c
-MGMT_OBJS := $(patsubst %,$(MGMT_OBJ)/%.o,$(MGMT_SRCS)) $(MGMT_OBJ)/kernel/config.c.o
+MGMT_OBJS := $(patsubst %,$(MGMT_OBJ)/%.o,$(MGMT_SRCS)) $(patsubst %,$(MGMT_OBJ)/%.o,$(CONFIG_LIB_SRCS))
 
 $(MGMT_OBJ)/%.c.o: $(MGMT_DIR)/%.c $(NEWLIB_OK)
 	@mkdir -p $(dir $@)
 	@echo "  CC/M    $<"
 	$(Q)$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
-$(MGMT_OBJ)/kernel/config.c.o: kernel/config.c $(NEWLIB_OK)
+$(MGMT_OBJ)/lib/config/%.c.o: lib/config/%.c $(NEWLIB_OK)
 	@mkdir -p $(dir $@)
 	@echo "  CC/M    $<"
 	$(Q)$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
@@ -30,6 +30,6 @@ $(BUILD)/mgmt/mgmt.elf: $(MGMT_OBJS) $(GUESTRT_OBJS) $(GUEST_DIR)/guest.ld $(NEW
 .PHONY: mgmt
 mgmt: $(BUILD)/mgmt/mgmt.elf
 
--include $(wildcard $(MGMT_OBJ)/*.d $(MGMT_OBJ)/kernel/*.d)
+-include $(wildcard $(MGMT_OBJ)/*.d $(MGMT_OBJ)/lib/config/*.d)
 
 .DEFAULT_GOAL := $(mgmt_saved_default_goal)

@@ -1,5 +1,5 @@
 /*
- * Unit tests of kernel/config.c, the bulkhead.cfg parser and validator, on the host under
+ * Unit tests of lib/config, the bulkhead.cfg parser, validator and writer, on the host under
  * cmocka with ASan and UBSan. The text handed to config_parse is always copied into a heap
  * buffer of exactly its length (no NUL after it), so any read past the end is caught by ASan
  * rather than silently hitting a terminator. Each test checks concrete results: the number of
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "kernel/config.h"
+#include "lib/config/config.h"
 
 static struct config cfg;
 static struct config_errors errs;
@@ -1688,6 +1688,135 @@ static void test_enum_names(void **state)
 	assert_string_equal(config_partition_type_name((enum partition_type)9), "?");
 }
 
+/* ---- changes onto a config, and a config back into text ------------------------------- */
+
+static const char *const full_text =
+	"[hypervisor]\nmemory = 96M\nhostname = rack4-07\nlog_level = warn\nserial = com2\n"
+	"baud = 57600\non_stop = halt\nescape = ctrl-b\n"
+	"[partition web]\nimage = linux/vmlinuz\ninitrd = linux/initrd.gz\ntype = linux\n"
+	"cmdline = \"console=ttyS0 quiet # not a comment\"\nmemory = 1G\ncpus = 1-3,5\n"
+	"vcpus = 2\nshare_cpus = yes\nautostart = no\n"
+	"[partition mgmt]\nimage = mgmt.elf\nmemory = 16M\nprivileged = yes\n";
+
+/* What config_write prints parses back into the same config, field by field. */
+static void test_write_round_trip(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(full_text), 0);
+	struct config first = cfg;
+	static char text[8192];
+	int n = config_write(&first, NULL, text, sizeof text);
+	assert_true(n > 0 && (size_t)n < sizeof text);
+	assert_int_equal((int)strlen(text), n);
+	assert_non_null(strstr(text, "memory = 96M\n"));
+	assert_non_null(strstr(text, "serial = com2\n"));
+	assert_non_null(strstr(text, "escape = ctrl-b\n"));
+	assert_non_null(strstr(text, "cmdline = \"console=ttyS0 quiet # not a comment\"\n"));
+	assert_non_null(strstr(text, "cpus = 1-3,5\n"));
+	assert_non_null(strstr(text, "memory = 1G\n"));
+	if (parse(text)) {
+		dump_errors();
+		fail_msg("the written text does not parse:\n%s", text);
+	}
+	assert_int_equal(cfg.partition_count, 2);
+	assert_true(cfg.hv.memory == first.hv.memory && cfg.hv.serial_port == first.hv.serial_port &&
+		    cfg.hv.baud == first.hv.baud && cfg.hv.log_level == first.hv.log_level &&
+		    cfg.hv.on_stop == first.hv.on_stop && cfg.hv.escape == first.hv.escape);
+	assert_string_equal(cfg.hv.hostname, first.hv.hostname);
+	for (unsigned i = 0; i < 2; i++) {
+		const struct partition_config *a = &first.partitions[i], *b = &cfg.partitions[i];
+		assert_string_equal(a->name, b->name);
+		assert_string_equal(a->image, b->image);
+		assert_string_equal(a->initrd, b->initrd);
+		assert_string_equal(a->cmdline, b->cmdline);
+		assert_true(a->memory == b->memory && a->cpus == b->cpus && a->vcpus == b->vcpus &&
+			    a->type == b->type && a->share_cpus == b->share_cpus &&
+			    a->privileged == b->privileged && a->autostart == b->autostart);
+	}
+	/* Cut short: the result still says how long the whole text is, and the cut is ended. */
+	char small[16];
+	assert_int_equal(config_write(&first, NULL, small, sizeof small), n);
+	assert_int_equal(strlen(small), sizeof small - 1);
+}
+
+/* Changes land on the partition they name, keep the file's lines, add nothing. */
+static void test_parse_changes(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(full_text), 0);
+	struct config base = cfg;
+	static const char changes[] =
+		"[hypervisor]\nhostname = lab-2\n[partition WEB]\nmemory = 512M\ncpus = 4\n"
+		"cmdline = \"\"\n";
+	struct config next = base;
+	assert_int_equal(config_parse_changes(changes, sizeof changes - 1, &next, &errs), 0);
+	assert_string_equal(next.hv.hostname, "lab-2");
+	assert_int_equal(next.partition_count, 2);
+	assert_true(next.partitions[0].memory == 512ull << 20);
+	assert_true(next.partitions[0].cpus == 1u << 4);
+	assert_string_equal(next.partitions[0].cmdline, "");
+	assert_int_equal(next.partitions[0].memory_line, base.partitions[0].memory_line);
+	assert_int_equal(next.partitions[1].memory, base.partitions[1].memory);
+	assert_string_equal(next.partitions[0].image, base.partitions[0].image);
+
+	/* Written as changes against the file, they are the same three keys and one host key,
+	 * and they parse back onto the file into the same config. */
+	static char text[2048];
+	struct config_write_options only = { .only_changes_from = &base };
+	config_write(&next, &only, text, sizeof text);
+	assert_string_equal(text, "[hypervisor]\nhostname = lab-2\n\n[partition web]\n"
+			    "cmdline = \"\"\nmemory = 512M\ncpus = 4\n");
+	struct config again = base;
+	assert_int_equal(config_parse_changes(text, strlen(text), &again, &errs), 0);
+	assert_true(again.partitions[0].memory == next.partitions[0].memory &&
+		    again.partitions[0].cpus == next.partitions[0].cpus);
+
+	/* No changes: no text at all. */
+	assert_int_equal(config_write(&base, &only, text, sizeof text), 0);
+	assert_string_equal(text, "");
+}
+
+/* The file's own error texts for bad changes, and a name that is not there. */
+static void test_parse_changes_errors(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(full_text), 0);
+	struct config next = cfg;
+	static const char bad[] =
+		"[partition db]\nmemory = 64M\n[partition web]\nmemory = 3M\ncpus = 3-1\n"
+		"[hypervisor]\nhostname = bad_name\nmemory = 2M\n";
+	assert_int_equal(config_parse_changes(bad, sizeof bad - 1, &next, &errs), 5);
+	assert_error(1, "no partition named 'db' (partitions are added in bulkhead.cfg)");
+	assert_error(4, "memory '3M' of [partition web] is not a multiple of 2 MiB");
+	assert_error(5, "bad cpu list '3-1' for cpus (range 3-1 is backwards)");
+	assert_error(7, "bad hostname 'bad_name'");
+	assert_error(8, "hypervisor memory '2M' is less than the minimum of 16 MiB");
+	/* A change section needs no image or memory. */
+	struct config again = cfg;
+	static const char one[] = "[partition mgmt]\nautostart = no\n";
+	assert_int_equal(config_parse_changes(one, sizeof one - 1, &again, &errs), 0);
+	assert_false(again.partitions[1].autostart);
+}
+
+/* Pending values are marked with what is in force now, and when they take effect. */
+static void test_write_marks_pending(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(full_text), 0);
+	struct config now = cfg, next = cfg;
+	next.hv.memory = 128ull << 20;
+	next.partitions[0].memory = 2ull << 30;
+	static char text[8192];
+	struct config_write_options mark = { .mark_changes_from = &now };
+	config_write(&next, &mark, text, sizeof text);
+	assert_non_null(strstr(text, "[hypervisor]\nmemory = 128M    # pending until the next boot "
+			       "(in force: 96M)\n"));
+	assert_non_null(strstr(text, "memory = 2G    # pending until its next start (in force: 1G)\n"));
+	assert_non_null(strstr(text, "\nhostname = rack4-07\n"));
+	assert_int_equal(parse(text), 0);   /* the marks are comments */
+	assert_true(cfg.hv.memory == 128ull << 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1767,6 +1896,10 @@ int main(void)
 		cmocka_unit_test(test_cut_message_is_marked),
 		cmocka_unit_test(test_enum_names),
 		cmocka_unit_test(test_console_escape),
+		cmocka_unit_test(test_write_round_trip),
+		cmocka_unit_test(test_parse_changes),
+		cmocka_unit_test(test_parse_changes_errors),
+		cmocka_unit_test(test_write_marks_pending),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

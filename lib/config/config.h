@@ -1,12 +1,15 @@
 /*
  * bulkhead.cfg: the parsed form of the administrator's configuration and the functions that
- * produce it. The text is INI-style (see README "Configuration"): a [hypervisor] section and
- * one [partition NAME] section per partition. The same parser runs in the UEFI loader (to know
- * what to load and how much to reserve) and in the kernel (to check the config against the
- * CPUs it found), so it is pure: no allocation, no global state, no floating point, only
- * caller-provided structs. config_parse checks each line on its own; config_validate checks
- * the parsed whole against the machine. Both collect every error rather than stopping at the
- * first, so an administrator fixes a broken file in one round trip.
+ * produce, check and print it. The text is INI-style (see README "Configuration"): a
+ * [hypervisor] section and one [partition NAME] section per partition. It lives in lib/ because
+ * three programs need it: the UEFI loader (what to load, how much to reserve, saved changes on
+ * top of the file), the kernel (the config against the CPUs it found, the settings the shell
+ * changes) and the management shell (`set` takes exactly the file's spellings and gives the
+ * file's error texts). Split by use: parse.c (text into a config, or changes onto one),
+ * validate.c (a whole config against the machine), write.c (a config back into text),
+ * messages.c (errors and value names). All of it is pure: no allocation, no global state, no
+ * floating point, only caller-provided structs. Every check collects every error rather than
+ * stopping at the first, so an administrator fixes a broken file in one round trip.
  */
 #ifndef BULKHEAD_CONFIG_H
 #define BULKHEAD_CONFIG_H
@@ -97,6 +100,14 @@ void config_defaults(struct config *cfg);
  * errs is reset first. cfg is only meaningful when the result is 0. */
 int config_parse(const char *text, size_t len, struct config *cfg, struct config_errors *errs);
 
+/* Applies changes written in the same syntax onto cfg, which holds a parsed config: a
+ * [partition NAME] section must name one of its partitions (none is added), no key is
+ * required, and where values were set (the *_line fields) stays as the file had it. Errors as
+ * for config_parse, with lines of the changes' text. cfg is changed as the lines are read, so
+ * parse onto a copy and keep it only when the result is 0. */
+int config_parse_changes(const char *text, size_t len, struct config *cfg,
+			 struct config_errors *errs);
+
 /* Cross-checks a parsed config against the machine; appends errors; returns errors added.
  * lim may be NULL to check only what does not depend on the machine. */
 int config_validate(const struct config *cfg, const struct config_limits *lim, struct config_errors *errs);
@@ -106,6 +117,26 @@ int config_parse_size(const char *s, uint64_t *out);
 
 /* "0", "0,2", "1-3", "0-1,4" into a mask (bit n = CPU n). 0 ok, -1 bad (*mask untouched). */
 int config_parse_cpu_list(const char *s, uint64_t *mask);
+
+/* A mask in config syntax ("0-1,4"), ranges folded, cut off where buf ends; "" for 0. */
+void config_format_cpu_list(char *buf, size_t size, uint64_t mask);
+unsigned config_cpu_count_of(uint64_t mask);
+unsigned config_lowest_cpu(uint64_t mask);        /* mask must not be 0 */
+
+/*
+ * A config as bulkhead.cfg text, one `key = value` per line in the file's spellings, into buf
+ * (always NUL-terminated when size > 0). Returns the length the whole text needs (like
+ * snprintf), so a result >= size means it was cut. With only_changes_from, only the values
+ * that differ from that config are written, and only the sections holding them: the changes
+ * that config_parse_changes turns back into cfg. With mark_changes_from, every value that
+ * differs from it gets a comment that says it is pending and what is in force now.
+ */
+struct config_write_options {
+	const struct config *only_changes_from;
+	const struct config *mark_changes_from;
+};
+int config_write(const struct config *cfg, const struct config_write_options *opt, char *buf,
+		 size_t size);
 
 /* "FILE:LINE: message" (or "FILE: message" for line 0) into buf; returns snprintf's result. */
 int config_format_error(char *buf, size_t size, const char *file, const struct config_error *e);

@@ -1,188 +1,19 @@
 /*
- * Parser and validator of bulkhead.cfg (format: README "Configuration", types: config.h). The
- * same file is compiled for the host unit tests, for the freestanding kernel and for the UEFI
- * loader, which is why it keeps to a few string and stdio functions, allocates nothing, keeps
- * no global mutable state and never uses floating point (the kernel is built with
- * -mgeneral-regs-only). The text comes from a file an administrator edits by hand, so nothing
- * in it is trusted: every line is checked for length and control bytes before it is looked at,
- * every value against its field's size, and every problem becomes one error with its line
- * number and a message that says what is wrong and what would be right. Parsing never stops at
- * the first error, so one boot attempt shows everything that needs fixing.
+ * The bulkhead.cfg parser (format: README "Configuration", types: config.h): text into a
+ * struct config, or a set of changes onto one. Compiled for the UEFI loader, the freestanding
+ * kernel, the management shell and the host unit tests, which is why it keeps to a few string
+ * and stdio functions, allocates nothing, keeps no global mutable state and never uses floating
+ * point (the kernel is built with -mgeneral-regs-only). The text comes from a file an
+ * administrator edits by hand, so nothing in it is trusted: every line is checked for length
+ * and control bytes before it is looked at, every value against its field's size, and every
+ * problem becomes one error with its line number and a message that says what is wrong and
+ * what would be right. Parsing never stops at the first error, so one boot attempt shows
+ * everything that needs fixing.
  */
-#include <stdio.h>
-#include <string.h>
-#include "config.h"
+#include "config_text.h"
 
-_Static_assert(MAX_CPUS >= 1 && MAX_CPUS <= 64, "CPU lists are 64-bit masks");
 _Static_assert(CONFIG_HOSTNAME_MAX >= 9, "the default hostname must fit");
 _Static_assert(CONFIG_LINE_MAX >= 2, "a line must be able to hold something");
-
-/*
- * Character classes. The C library's ctype answers depend on the locale (and, for bytes above
- * 0x7f, on the signedness of char); the config syntax must mean the same everywhere, so it
- * uses these ASCII-only tests instead.
- */
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
-/* CR counts as blank so that a CRLF file, or a stray CR, never leaks into a value. */
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-static char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c; }
-
-static int hex_value(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	c = to_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* A piece of the (not NUL-terminated) text. Everything is parsed in place through these. */
-struct span {
-	const char *p;
-	size_t n;
-};
-
-static struct span span_of(const char *p, size_t n)
-{
-	struct span s = { p, n };
-	return s;
-}
-
-static struct span span_trim(struct span s)
-{
-	while (s.n && is_blank(s.p[0])) {
-		s.p++;
-		s.n--;
-	}
-	while (s.n && is_blank(s.p[s.n - 1]))
-		s.n--;
-	return s;
-}
-
-/* Case-insensitive equality with a lower-case literal: keywords are not case-sensitive. */
-static bool span_is(struct span s, const char *word)
-{
-	size_t n = strlen(word);
-	if (s.n != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (to_lower(s.p[i]) != word[i])
-			return false;
-	return true;
-}
-
-/*
- * Index of s among the '|'-separated lower-case words of `choices`, or -1. One string instead
- * of an array of pointers keeps the tables free of relocations, which matters to the PIC
- * loader build.
- */
-static int span_choice(struct span s, const char *choices)
-{
-	int index = 0;
-	const char *w = choices;
-	for (;;) {
-		const char *bar = strchr(w, '|');
-		size_t n = bar ? (size_t)(bar - w) : strlen(w);
-		if (s.n == n) {
-			size_t i = 0;
-			while (i < n && to_lower(s.p[i]) == w[i])
-				i++;
-			if (i == n)
-				return index;
-		}
-		if (!bar)
-			return -1;
-		w = bar + 1;
-		index++;
-	}
-}
-
-/*
- * Quoting the administrator's text back in a message. Values can be as long as a line, and a
- * message is 128 bytes, so quoted text is clipped to keep room for the explanation after it.
- */
-#define CLIP_MAX 40
-struct clip {
-	char s[CLIP_MAX + 4];
-};
-
-static const char *clip(struct clip *c, struct span s)
-{
-	size_t n = s.n > CLIP_MAX ? CLIP_MAX : s.n;
-	memcpy(c->s, s.p, n);
-	if (s.n > CLIP_MAX) {
-		memcpy(c->s + n, "...", 3);
-		n += 3;
-	}
-	c->s[n] = '\0';
-	return c->s;
-}
-
-/* Decimal text of a 64-bit number. newlib is built without long long printf support, so
- * %llu cannot be used; 64-bit numbers go through this and %s. */
-struct num {
-	char s[24];
-};
-
-static const char *num_str(struct num *b, uint64_t v)
-{
-	char *p = b->s + sizeof b->s;
-	*--p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return p;
-}
-
-/* ---- error list ------------------------------------------------------------------------ */
-
-static struct config_error *new_error(struct config_errors *errs, unsigned line)
-{
-	if (errs->count >= CONFIG_MAX_ERRORS) {
-		errs->dropped++;
-		return NULL;
-	}
-	struct config_error *e = &errs->list[errs->count++];
-	e->line = line;
-	e->message[0] = '\0';
-	return e;
-}
-
-/* A message that did not fit ends in "..." so that the cut is visible, not silent. */
-static void mark_cut(struct config_error *e, int len)
-{
-	if (len >= (int)sizeof e->message)
-		memcpy(e->message + sizeof e->message - 4, "...", 4);
-}
-
-/* A macro, not a function, so that no <stdarg.h> is needed: snprintf does the formatting. */
-#define REPORT(errs, line, ...)                                                          \
-	do {                                                                             \
-		struct config_error *e_ = new_error((errs), (line));                     \
-		if (e_)                                                                  \
-			mark_cut(e_, snprintf(e_->message, sizeof e_->message, __VA_ARGS__)); \
-	} while (0)
-
-/*
- * Errors are found partly out of line order (a section's missing keys are only known at its
- * end), but an administrator reads them top to bottom: stable sort of list[from..count) by line.
- */
-static void sort_errors(struct config_errors *errs, unsigned from)
-{
-	for (unsigned i = from + 1; i < errs->count; i++) {
-		struct config_error e = errs->list[i];
-		unsigned j = i;
-		while (j > from && errs->list[j - 1].line > e.line) {
-			errs->list[j] = errs->list[j - 1];
-			j--;
-		}
-		errs->list[j] = e;
-	}
-}
 
 /* ---- values ---------------------------------------------------------------------------- */
 
@@ -430,6 +261,9 @@ struct parser {
 	enum section sec;
 	unsigned section_line;
 	char label[64];                 /* "[hypervisor]" or "[partition NAME]", for messages */
+	/* Changes onto an existing config (config_parse_changes): sections name what exists, no
+	 * key is required, and the lines where values were set stay those of the file. */
+	bool changes;
 	struct hv_config *hv;           /* where the current section's values go */
 	struct partition_config *part;
 	uint32_t seen;                  /* keys met in this section (KBIT) */
@@ -473,6 +307,13 @@ void config_defaults(struct config *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	hv_defaults(&cfg->hv);
 	cfg->partition_count = 0;
+}
+
+/* Where a value was set, for the validator's messages; a change keeps the file's line. */
+static void note_line(const struct parser *p, unsigned *where, unsigned line)
+{
+	if (!p->changes)
+		*where = line;
 }
 
 /* Copies a value into a fixed-size field, or reports that it does not fit. */
@@ -545,7 +386,7 @@ static bool set_value(struct parser *p, unsigned line, enum key k, struct span v
 			return false;
 		}
 		hv->memory = u;
-		hv->memory_line = line;
+		note_line(p, &hv->memory_line, line);
 		return true;
 
 	case K_SERIAL:
@@ -639,7 +480,7 @@ static bool set_value(struct parser *p, unsigned line, enum key k, struct span v
 			return false;
 		}
 		pc->memory = u;
-		pc->memory_line = line;
+		note_line(p, &pc->memory_line, line);
 		return true;
 
 	case K_CPUS: {
@@ -648,7 +489,7 @@ static bool set_value(struct parser *p, unsigned line, enum key k, struct span v
 		switch (parse_cpus(v, &u, &d)) {
 		case CPUS_OK:
 			pc->cpus = u;
-			pc->cpus_line = line;
+			note_line(p, &pc->cpus_line, line);
 			return true;
 		case CPUS_EMPTY_ELEMENT:
 			snprintf(why, sizeof why, "empty element between commas");
@@ -680,7 +521,7 @@ static bool set_value(struct parser *p, unsigned line, enum key k, struct span v
 		if (!copy_field(p, line, k, v, dst, CONFIG_PATH_MAX))
 			return false;
 		if (k == K_IMAGE)
-			pc->image_line = line;
+			note_line(p, &pc->image_line, line);
 		return true;
 	}
 
@@ -705,7 +546,7 @@ static bool set_value(struct parser *p, unsigned line, enum key k, struct span v
 	case K_SHARE_CPUS:
 		if (!set_bool(p, line, k, v, &pc->share_cpus))
 			return false;
-		pc->share_line = line;
+		note_line(p, &pc->share_line, line);
 		return true;
 
 	case K_VCPUS:
@@ -715,7 +556,7 @@ static bool set_value(struct parser *p, unsigned line, enum key k, struct span v
 			return false;
 		}
 		pc->vcpus = (unsigned)u;
-		pc->vcpus_line = line;
+		note_line(p, &pc->vcpus_line, line);
 		return true;
 
 	default:
@@ -726,7 +567,7 @@ static bool set_value(struct parser *p, unsigned line, enum key k, struct span v
 /* Checks that need the whole section: the required keys. */
 static void finish_section(struct parser *p)
 {
-	if (p->sec == SEC_PART) {
+	if (p->sec == SEC_PART && !p->changes) {
 		struct partition_config *pc = p->part;
 		if (!(p->seen & KBIT(K_MEMORY)))
 			REPORT(p->errs, p->section_line,
@@ -752,15 +593,21 @@ static void enter_section(struct parser *p, enum section sec, unsigned line)
 		p->label[0] = '\0';
 }
 
+/* Partition names compare without regard to case, as the file's duplicate check does. */
+static bool span_is_name(struct span s, const char *name)
+{
+	if (strlen(name) != s.n)
+		return false;
+	for (size_t j = 0; j < s.n; j++)
+		if (to_lower(name[j]) != to_lower(s.p[j]))
+			return false;
+	return true;
+}
+
 static bool partition_name_taken(const struct config *cfg, struct span name, unsigned *first_line)
 {
 	for (unsigned i = 0; i < cfg->partition_count; i++) {
-		if (strlen(cfg->partitions[i].name) != name.n)
-			continue;
-		size_t j = 0;
-		while (j < name.n && to_lower(cfg->partitions[i].name[j]) == to_lower(name.p[j]))
-			j++;
-		if (j == name.n) {
+		if (span_is_name(name, cfg->partitions[i].name)) {
 			*first_line = cfg->partitions[i].line;
 			return true;
 		}
@@ -819,6 +666,24 @@ static void parse_header(struct parser *p, unsigned line, struct span s)
 			p->hv_line = line;
 			p->hv = &p->cfg->hv;
 		}
+		return;
+	}
+
+	if (span_is(word, "partition") && p->changes) {
+		/* A change names a partition the file has; partitions are added in the file. */
+		struct config *cfg = p->cfg;
+		unsigned found = cfg->partition_count;
+		for (unsigned i = 0; i < cfg->partition_count; i++)
+			if (span_is_name(arg, cfg->partitions[i].name))
+				found = i;
+		if (found == cfg->partition_count) {
+			REPORT(errs, line, "no partition named '%s' (partitions are added in "
+			       "bulkhead.cfg)", clip(&c, arg));
+			return;
+		}
+		enter_section(p, SEC_PART, line);
+		p->part = &cfg->partitions[found];
+		snprintf(p->label, sizeof p->label, "[partition %s]", p->part->name);
 		return;
 	}
 
@@ -1001,14 +866,17 @@ static int error_total(const struct config_errors *errs)
 	return (int)(errs->count + errs->dropped);
 }
 
-int config_parse(const char *text, size_t len, struct config *cfg, struct config_errors *errs)
+static int parse_text(const char *text, size_t len, struct config *cfg, struct config_errors *errs,
+		      bool changes)
 {
 	/* ~1 KiB on the stack (mostly the spare partition); fine for a 16 KiB kernel stack. */
 	struct parser p;
 
 	memset(errs, 0, sizeof *errs);
-	config_defaults(cfg);
+	if (!changes)
+		config_defaults(cfg);
 	memset(&p, 0, sizeof p);
+	p.changes = changes;
 	p.cfg = cfg;
 	p.errs = errs;
 	p.sec = SEC_NONE;
@@ -1040,234 +908,17 @@ int config_parse(const char *text, size_t len, struct config *cfg, struct config
 		parse_line(&p, ++line, span_of(start, n));
 	}
 	finish_section(&p);
-	sort_errors(errs, 0);
+	config_sort_errors(errs, 0);
 	return error_total(errs);
 }
 
-/* ---- validation against the machine ----------------------------------------------------- */
-
-static unsigned lowest_cpu(uint64_t m)
+int config_parse(const char *text, size_t len, struct config *cfg, struct config_errors *errs)
 {
-	unsigned n = 0;
-	while (!(m & 1)) {
-		m >>= 1;
-		n++;
-	}
-	return n;
+	return parse_text(text, len, cfg, errs, false);
 }
 
-static unsigned cpu_count_of(uint64_t m)
+int config_parse_changes(const char *text, size_t len, struct config *cfg,
+			 struct config_errors *errs)
 {
-	unsigned n = 0;
-	for (; m; m &= m - 1)
-		n++;
-	return n;
-}
-
-unsigned config_vcpu_count(const struct partition_config *pc)
-{
-	if (pc->vcpus)
-		return pc->vcpus;
-	if (pc->type == PARTITION_ELF)
-		return 1;
-	unsigned n = cpu_count_of(pc->cpus);
-	return n ? n : 1;
-}
-
-unsigned config_vcpu_cpu(const struct partition_config *pc, unsigned i)
-{
-	unsigned n = cpu_count_of(pc->cpus);
-	if (!n)
-		return 0;
-	unsigned k = i % n;
-	for (unsigned c = 0; c < 64; c++)
-		if (((pc->cpus >> c) & 1) && k-- == 0)
-			return c;
-	return 0;
-}
-
-/* A mask in config syntax ("0-1,4"), ranges folded, as far as it fits in buf. */
-static void format_cpu_mask(char *buf, size_t size, uint64_t m)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (unsigned c = 0; c < 64 && used < size; c++) {
-		if (!((m >> c) & 1))
-			continue;
-		unsigned last = c;
-		while (last + 1 < 64 && ((m >> (last + 1)) & 1))
-			last++;
-		int n;
-		if (last == c)
-			n = snprintf(buf + used, size - used, "%s%u", used ? "," : "", c);
-		else
-			n = snprintf(buf + used, size - used, "%s%u-%u", used ? "," : "", c, last);
-		if (n < 0)
-			break;
-		used += (size_t)n;
-		c = last;
-	}
-}
-
-int config_validate(const struct config *cfg, const struct config_limits *lim, struct config_errors *errs)
-{
-	unsigned before = errs->count + errs->dropped;
-	unsigned first_kept = errs->count;
-	unsigned n = cfg->partition_count < MAX_PARTITIONS ? cfg->partition_count : MAX_PARTITIONS;
-	uint64_t total = 0, running = 0;
-	bool memory_reported = false;
-	int privileged = -1;
-
-	/* Saturating: a hand-built config must not wrap the sum around to something small. */
-	for (unsigned i = 0; i < n; i++)
-		total = cfg->partitions[i].memory > UINT64_MAX - total ? UINT64_MAX
-								      : total + cfg->partitions[i].memory;
-
-	/* Partition by partition, so that the errors come out roughly in file order. */
-	for (unsigned i = 0; i < n; i++) {
-		const struct partition_config *pc = &cfg->partitions[i];
-		unsigned cpus_line = pc->cpus_line ? pc->cpus_line : pc->line;
-
-		/*
-		 * A physical CPU belongs to one partition: that is the isolation Bulkhead offers.
-		 * Time-sharing one gives that up (each partition sees the other's load, and
-		 * caches and TLBs are shared), so it takes an explicit yes from both sides.
-		 */
-		for (unsigned j = 0; j < i; j++) {
-			uint64_t shared = pc->cpus & cfg->partitions[j].cpus;
-			if (!shared || (pc->share_cpus && cfg->partitions[j].share_cpus))
-				continue;
-			unsigned more = cpu_count_of(shared) - 1;
-			char extra[24] = "";
-			if (more)
-				snprintf(extra, sizeof extra, " (and %u more)", more);
-			REPORT(errs, cpus_line, "CPU %u%s is used by both partitions '%s' and '%s' (set "
-			       "share_cpus = yes in both to time-share it)", lowest_cpu(shared), extra,
-			       cfg->partitions[j].name, pc->name);
-		}
-
-		/* An ELF guest has no way to start another vCPU (no local APIC, no ACPI tables):
-		 * only an operating system's partition runs several. */
-		unsigned vcpus = config_vcpu_count(pc);
-		if (pc->type == PARTITION_ELF && pc->vcpus > 1) {
-			REPORT(errs, pc->vcpus_line, "partition '%s' is type elf, which runs one vCPU "
-			       "(vcpus = 1); types linux and multiboot run up to %u", pc->name,
-			       CONFIG_VCPUS_MAX);
-		} else if (pc->type == PARTITION_ELF && lim && lim->runnable_cpus &&
-			   cpu_count_of(pc->cpus) > 1) {
-			REPORT(errs, cpus_line, "partition '%s' lists %u CPUs, but type elf runs one "
-			       "vCPU: list one CPU (types linux and multiboot run one vCPU per CPU)",
-			       pc->name, cpu_count_of(pc->cpus));
-		} else if (!pc->vcpus && vcpus > CONFIG_VCPUS_MAX) {
-			REPORT(errs, cpus_line, "partition '%s' lists %u CPUs, one vCPU each, but a "
-			       "partition has at most %u vCPUs (set vcpus = %u or fewer)", pc->name,
-			       vcpus, CONFIG_VCPUS_MAX, CONFIG_VCPUS_MAX);
-		}
-
-		uint64_t missing = 0;
-		if (lim && lim->cpu_count && lim->cpu_count < 64) {
-			missing = pc->cpus & ~((1ull << lim->cpu_count) - 1);
-			if (missing) {
-				if (lim->cpu_count == 1)
-					REPORT(errs, cpus_line, "partition '%s' uses CPU %u, but this "
-					       "machine has only CPU 0", pc->name, lowest_cpu(missing));
-				else
-					REPORT(errs, cpus_line, "partition '%s' uses CPU %u, but this "
-					       "machine has only CPUs 0-%u", pc->name,
-					       lowest_cpu(missing), lim->cpu_count - 1);
-			}
-		}
-
-		/* What this version can run, as opposed to what the machine has. A CPU that does
-		 * not exist was reported just above; saying it is not runnable as well would only
-		 * repeat it. */
-		if (lim && lim->runnable_cpus) {
-			uint64_t refused = pc->cpus & ~lim->runnable_cpus & ~missing;
-			if (refused) {
-				char list[CONFIG_ERROR_MESSAGE_MAX];
-				format_cpu_mask(list, sizeof list, lim->runnable_cpus);
-				if (lim->runnable_cpus == 1)
-					REPORT(errs, cpus_line, "CPU %u is not up (it did not start): "
-					       "partitions can run only on the boot CPU (cpus = 0)",
-					       lowest_cpu(refused));
-				else
-					REPORT(errs, cpus_line, "CPU %u is not up (it did not start): "
-					       "partitions can run on CPU%s %s", lowest_cpu(refused),
-					       cpu_count_of(lim->runnable_cpus) > 1 ? "s" : "", list);
-			}
-			/* The management partition builds partitions from the hypervisor's pool,
-			 * which only the boot CPU touches (kernel/smp.c). */
-			if (pc->privileged && pc->cpus != 1)
-				REPORT(errs, cpus_line, "partition '%s' is privileged: it runs on the "
-				       "boot CPU (cpus = 0)", pc->name);
-		}
-
-		running = pc->memory > UINT64_MAX - running ? UINT64_MAX : running + pc->memory;
-		if (lim && !memory_reported && running > lim->ram_available) {
-			struct num need, have;
-			/* Round the need up and the supply down, so the two never print equal. */
-			uint64_t need_mib = (total >> 20) + ((total & ((1ull << 20) - 1)) != 0);
-			REPORT(errs, pc->memory_line ? pc->memory_line : pc->line,
-			       "partitions need %s MiB in all, but only %s MiB of RAM is available "
-			       "besides the hypervisor's reservation", num_str(&need, need_mib),
-			       num_str(&have, lim->ram_available >> 20));
-			memory_reported = true;
-		}
-
-		if (pc->privileged) {
-			if (privileged < 0)
-				privileged = (int)i;
-			else
-				REPORT(errs, pc->line, "partitions '%s' and '%s' are both privileged; only "
-				       "one may be", cfg->partitions[privileged].name,
-				       pc->name);
-		}
-	}
-	sort_errors(errs, first_kept);
-	return (int)(errs->count + errs->dropped - before);
-}
-
-/* ---- names and formatting --------------------------------------------------------------- */
-
-int config_format_error(char *buf, size_t size, const char *file, const struct config_error *e)
-{
-	if (!file)
-		file = "bulkhead.cfg";
-	if (!e)
-		return snprintf(buf, size, "%s: no error", file);
-	if (e->line)
-		return snprintf(buf, size, "%s:%u: %.*s", file, e->line, (int)sizeof e->message,
-				e->message);
-	return snprintf(buf, size, "%s: %.*s", file, (int)sizeof e->message, e->message);
-}
-
-const char *config_log_level_name(enum log_level l)
-{
-	switch (l) {
-	case LOG_ERROR: return "error";
-	case LOG_WARN:  return "warn";
-	case LOG_INFO:  return "info";
-	case LOG_DEBUG: return "debug";
-	}
-	return "?";
-}
-
-const char *config_stop_action_name(enum stop_action a)
-{
-	switch (a) {
-	case STOP_POWEROFF: return "poweroff";
-	case STOP_HALT:     return "halt";
-	case STOP_REBOOT:   return "reboot";
-	}
-	return "?";
-}
-
-const char *config_partition_type_name(enum partition_type t)
-{
-	switch (t) {
-	case PARTITION_ELF:   return "elf";
-	case PARTITION_LINUX: return "linux";
-	case PARTITION_MULTIBOOT: return "multiboot";
-	}
-	return "?";
+	return parse_text(text, len, cfg, errs, true);
 }
