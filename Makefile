@@ -54,6 +54,7 @@ KERNEL_SRCS := \
 	kernel/newlib_hooks.c \
 	$(CONFIG_LIB_SRCS) \
 	kernel/host_summary.c \
+	kernel/settings.c \
 	kernel/percpu.c \
 	kernel/smp.c \
 	kernel/ap_trampoline.S \
@@ -276,7 +277,7 @@ $(BUILD)/unit/test_vioapic: tests/unit/test_vioapic.c vdev/vioapic.c
 $(BUILD)/unit/test_vrtc: tests/unit/test_vrtc.c vdev/vrtc.c
 $(BUILD)/unit/test_vuart: tests/unit/test_vuart.c vdev/vuart.c
 $(BUILD)/unit/test_line_edit: tests/unit/test_line_edit.c mgmt/line_edit.c
-$(BUILD)/unit/test_shell: tests/unit/test_shell.c mgmt/commands.c mgmt/top.c mgmt/json_out.c mgmt/line_edit.c mgmt/format.c \
+$(BUILD)/unit/test_shell: tests/unit/test_shell.c mgmt/commands.c mgmt/settings_cmds.c mgmt/top.c mgmt/json_out.c mgmt/line_edit.c mgmt/format.c \
 	$(CONFIG_LIB_SRCS)
 $(BUILD)/unit/test_%: | $(BUILD)/.packages-ok
 	@mkdir -p $(dir $@)

@@ -32,7 +32,10 @@ enum mgmt_hypercall {
 	HC_MGMT_POWER           = 0x10e, /* (MGMT_POWER_OFF or MGMT_POWER_REBOOT) -> does not return */
 	HC_MGMT_CPU_INFO        = 0x10f, /* (cpu, gpa struct mgmt_cpu_info) -> 0; HC_ENOENT past
 	                                  * the last CPU (mgmt_host_info.cpu_count) */
-	HC_MGMT_LAST            = HC_MGMT_CPU_INFO,
+	HC_MGMT_CONFIG_CHANGE   = 0x110, /* (gpa struct mgmt_config_change) -> 0; HC_EINVAL with
+	                                  * its errors filled in, and nothing changed */
+	HC_MGMT_CONFIG_READ     = 0x111, /* (MGMT_CONFIG_*, gpa struct mgmt_config_text) -> 0 */
+	HC_MGMT_LAST            = HC_MGMT_CONFIG_READ,
 };
 
 /* Errors beyond the HC_E* codes of hypercall.h. */
@@ -142,6 +145,28 @@ struct mgmt_cpu_info {
 	char     status[80];          /* how its start-up went, in words */
 	char     runs[96];            /* the partitions placed on it, comma-separated */
 	uint64_t timer_wakes;         /* idle sleeps its wake-up timer ended (its vCPUs' timers) */
+};
+
+/* Settings in bulkhead.cfg syntax (README "Changing settings"). */
+#define MGMT_CONFIG_CHANGE_MAX 2048
+#define MGMT_CONFIG_ERRORS_MAX 2048
+#define MGMT_CONFIG_TEXT_MAX   16384
+struct mgmt_config_change {
+	uint32_t len;                 /* bytes of text used */
+	uint32_t error_count;         /* out: errors found (0 on success) */
+	char     text[MGMT_CONFIG_CHANGE_MAX];      /* e.g. "[partition web]\nmemory = 1G\n" */
+	char     errors[MGMT_CONFIG_ERRORS_MAX];    /* out: one message per line, as the file's */
+};
+
+enum {
+	MGMT_CONFIG_EFFECTIVE = 0,    /* every setting as the next start or boot has it, pending
+	                               * ones marked with what is in force */
+	MGMT_CONFIG_CHANGES   = 1,    /* only what differs from the ESP's bulkhead.cfg */
+};
+struct mgmt_config_text {
+	uint32_t len;                 /* the whole text's length (more than fits: cut off) */
+	uint32_t reserved;
+	char     text[MGMT_CONFIG_TEXT_MAX];        /* NUL-terminated */
 };
 
 #endif

@@ -23,6 +23,7 @@ void console_init(struct uart *w, uint8_t escape_char)
 }
 
 uint8_t console_escape_char(void) { return escape; }
+void console_set_escape(uint8_t escape_char) { escape = escape_char; }
 int console_focus(void) { return focus; }
 
 void console_set_shell(int id)

@@ -19,6 +19,8 @@
 
 void console_init(struct uart *wire, uint8_t escape_char);
 uint8_t console_escape_char(void);
+/* A new escape byte from the shell's `set escape`: the next one typed counts. */
+void console_set_escape(uint8_t escape_char);
 /* The partition whose shell owns the console by default (CONSOLE_FOCUS_NONE: none). */
 void console_set_shell(int partition_id);
 int console_focus(void);

@@ -46,6 +46,11 @@ void log_init(struct uart *c, enum log_level level)
 	console_level = level;
 }
 
+void log_set_level(enum log_level level)
+{
+	console_level = level;
+}
+
 static void write_locked(const char *s, size_t n, int to_console)
 {
 	for (size_t i = 0; i < n; i++)

@@ -13,6 +13,8 @@
 #include "lib/config/config.h"
 
 void log_init(struct uart *console, enum log_level level);
+/* The lowest level that still reaches the console (the ring keeps every level). */
+void log_set_level(enum log_level level);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void klog(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Raw bytes to the console and the ring (newlib's _write ends here). */

@@ -9,6 +9,7 @@
 #include "boot_info.h"
 #include "drivers/lapic.h"
 #include "drivers/uart16550.h"
+#include "kernel/settings.h"
 #include "kernel/console.h"
 #include "kernel/exception.h"
 #include "kernel/gdt.h"
@@ -200,6 +201,7 @@ void kernel_main(struct boot_info *bi)
 				     .cpu_count = host.cpu_count, .runnable_cpus = host.cpus_online };
 	if (config_validate(&cfg, &lim, &cfg_errors) != 0)
 		report_config_errors_and_stop(bi);
+	settings_init(&cfg, host.partition_ram_free, host.cpu_count, host.cpus_online);
 	host_summary_print(&host, bi, &cfg);
 	for (unsigned i = 0; i < bi->module_count; i++)
 		kprintf("module: %s, %llu bytes at %#llx\n", bi->modules[i].name,

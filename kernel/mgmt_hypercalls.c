@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "hypercall.h"
+#include "kernel/settings.h"
 #include "kernel/console.h"
 #include "kernel/host.h"
 #include "kernel/log.h"
@@ -167,6 +168,7 @@ static int64_t set_memory(struct partition *p, uint64_t bytes)
 	if (frame_alloc_largest(partitions_env()->ram, PARTITION_MEM_ALIGN) < bytes)
 		return HC_ENOMEM;
 	p->cfg->memory = bytes;
+	settings_follow_live(p);
 	klog(LOG_INFO, "partition '%s': memory set to %llu MiB", p->name, (unsigned long long)(bytes >> 20));
 	return HC_OK;
 }
@@ -190,6 +192,7 @@ static int64_t set_cpus(struct partition *p, uint64_t mask)
 			return HC_ETAKEN;
 	}
 	p->cfg->cpus = mask;
+	settings_follow_live(p);
 	klog(LOG_INFO, "partition '%s': CPU set to %u", p->name, (unsigned)__builtin_ctzll(mask));
 	return HC_OK;
 }
@@ -198,6 +201,11 @@ static int64_t start(struct partition *p)
 {
 	if (p->state == PARTITION_RUNNING)
 		return HC_EBUSY;
+	char why[96];
+	if (settings_start_pending(p, why, sizeof why)) {
+		klog(LOG_WARN, "partition '%s' not started: %s", p->name, why);
+		return HC_ENOMEM;
+	}
 	enum partition_error err = partition_start(p);
 	return err == PARTITION_OK ? HC_OK : err == PARTITION_ENOMEM ? HC_ENOMEM : HC_EINVAL;
 }
@@ -292,6 +300,35 @@ int64_t mgmt_hypercall(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1)
 		if (!partition_gpa_range_ok(self, a1, sizeof(struct mgmt_cpu_info)))
 			return HC_EFAULT;
 		return fill_cpu(a0, partition_gpa_ptr(self, a1));
+	case HC_MGMT_CONFIG_CHANGE: {
+		if (!partition_gpa_range_ok(self, a0, sizeof(struct mgmt_config_change)))
+			return HC_EFAULT;
+		struct mgmt_config_change *req = partition_gpa_ptr(self, a0);
+		/* Parsed from a copy: the guest's page may change under the parser. */
+		static char text[MGMT_CONFIG_CHANGE_MAX];
+		static char errors[MGMT_CONFIG_ERRORS_MAX];
+		uint32_t len = req->len;
+		if (len > sizeof text)
+			return HC_EINVAL;
+		memcpy(text, req->text, len);
+		int n = settings_change(text, len, self->name, errors, sizeof errors);
+		memcpy(req->errors, errors, sizeof req->errors);
+		req->error_count = (uint32_t)n;
+		return n ? HC_EINVAL : HC_OK;
+	}
+	case HC_MGMT_CONFIG_READ: {
+		if (a0 != MGMT_CONFIG_EFFECTIVE && a0 != MGMT_CONFIG_CHANGES)
+			return HC_EINVAL;
+		if (!partition_gpa_range_ok(self, a1, sizeof(struct mgmt_config_text)))
+			return HC_EFAULT;
+		struct mgmt_config_text *out = partition_gpa_ptr(self, a1);
+		static char text[MGMT_CONFIG_TEXT_MAX];
+		int n = settings_write(a0 == MGMT_CONFIG_CHANGES, text, sizeof text);
+		memcpy(out->text, text, sizeof out->text);
+		out->len = (uint32_t)n;
+		out->reserved = 0;
+		return HC_OK;
+	}
 	case HC_MGMT_POWER:
 		if (a0 != MGMT_POWER_OFF && a0 != MGMT_POWER_REBOOT)
 			return HC_EINVAL;

@@ -22,6 +22,8 @@
 #define ARGS_MAX 4                      /* more than any command takes; the rest are counted */
 #define LINE_OUT_MAX 512                /* one formatted line; longer ones are cut */
 #define DEFAULT_ESCAPE 0x1d
+/* The command takes the rest of the line as it was typed (a value may hold blanks). */
+#define ARGS_REST (~0u)
 
 /* ---- output ---------------------------------------------------------------------------- */
 
@@ -98,7 +100,7 @@ struct command {
 	const char *name;
 	const char *usage;
 	const char *help;
-	unsigned args;                      /* exactly this many after the name */
+	unsigned args;                      /* exactly this many after the name, or ARGS_REST */
 	void (*run)(struct shell *sh, const struct command *c, char **argv);
 	bool json;                          /* takes --json (mgmt/json_out.c) */
 };
@@ -593,6 +595,10 @@ static const struct command commands[] = {
 	{ "destroy",  "destroy NAME",   "stop a partition for good", 1, cmd_destroy, false },
 	{ "mem",      "mem NAME SIZE",  "set the memory of a stopped partition", 2, cmd_mem, false },
 	{ "cpus",     "cpus NAME LIST", "set the CPUs of a stopped partition", 2, cmd_cpus, false },
+	{ "set",      "set [NAME] KEY VALUE", "change a setting of the host or of partition NAME",
+	  ARGS_REST, NULL, false },
+	{ "config",   "config [changes]", "the effective configuration, or what changed", ARGS_REST,
+	  NULL, false },
 	{ "console",  "console NAME",   "give the console to a partition", 1, cmd_console, false },
 	{ "log",      "log",            "the newest hypervisor log lines", 0, cmd_log, false },
 	{ "poweroff", "poweroff",       "power the machine off", 0, cmd_poweroff, false },
@@ -644,6 +650,19 @@ void shell_execute(struct shell *sh, const char *line)
 	for (const struct command *c = commands; c->name; c++) {
 		if (strcmp(c->name, argv[0]) != 0)
 			continue;
+		if (c->args == ARGS_REST) {
+			/* From the typed line, not the words: blanks inside a value stay. */
+			memcpy(buf, line, len + 1);
+			char *rest = buf;
+			while (*rest == ' ' || *rest == '\t')
+				rest++;
+			rest += strlen(c->name);
+			if (!strcmp(c->name, "set"))
+				shell_set(sh, c->usage, rest);
+			else
+				shell_config(sh, c->usage, rest);
+			return;
+		}
 		if (json && !c->json) {
 			out_line(sh, "error: '%s' has no --json output (list, info, stats and host have)",
 				 c->name);

@@ -52,6 +52,8 @@ struct shell_ops {
 	int64_t (*console_focus)(void *ctx);
 	int64_t (*log_read)(void *ctx, char *buf, size_t size);
 	int64_t (*power)(void *ctx, uint32_t action);     /* returns only on failure */
+	int64_t (*config_change)(void *ctx, struct mgmt_config_change *req);
+	int64_t (*config_read)(void *ctx, uint32_t which, struct mgmt_config_text *out);
 };
 
 struct shell {
@@ -63,6 +65,8 @@ struct shell {
 	char out[SHELL_OUT_MAX];
 	char log[SHELL_LOG_BYTES];          /* here rather than on the stack: HC_MGMT_LOG_READ
 	                                     * needs a buffer in the partition's memory anyway */
+	struct mgmt_config_change change;   /* `set`, and `config`: likewise */
+	struct mgmt_config_text config;
 };
 
 void shell_init(struct shell *sh, const struct shell_ops *ops, uint32_t self_id);

@@ -143,6 +143,18 @@ static int64_t op_log_read(void *ctx, char *buf, size_t size)
 
 static int64_t op_power(void *ctx, uint32_t action) { (void)ctx; return mgmt(HC_MGMT_POWER, action, 0); }
 
+static int64_t op_config_change(void *ctx, struct mgmt_config_change *req)
+{
+	(void)ctx;
+	return mgmt(HC_MGMT_CONFIG_CHANGE, gpa_of(req), 0);
+}
+
+static int64_t op_config_read(void *ctx, uint32_t which, struct mgmt_config_text *out)
+{
+	(void)ctx;
+	return mgmt(HC_MGMT_CONFIG_READ, which, gpa_of(out));
+}
+
 static const struct shell_ops real_ops = {
 	.ctx = NULL,
 	.write = op_write,
@@ -160,6 +172,8 @@ static const struct shell_ops real_ops = {
 	.destroy = op_destroy,
 	.set_memory = op_set_memory,
 	.set_cpus = op_set_cpus,
+	.config_change = op_config_change,
+	.config_read = op_config_read,
 	.console_attach = op_console_attach,
 	.console_focus = op_console_focus,
 	.log_read = op_log_read,

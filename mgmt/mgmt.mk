@@ -11,7 +11,7 @@ mgmt_saved_default_goal := $(.DEFAULT_GOAL)
 
 MGMT_DIR := mgmt
 MGMT_OBJ := $(BUILD)/mgmt/obj
-MGMT_SRCS := main.c commands.c top.c json_out.c line_edit.c format.c
+MGMT_SRCS := main.c commands.c settings_cmds.c top.c json_out.c line_edit.c format.c
 MGMT_OBJS := $(patsubst %,$(MGMT_OBJ)/%.o,$(MGMT_SRCS)) $(patsubst %,$(MGMT_OBJ)/%.o,$(CONFIG_LIB_SRCS))
 
 $(MGMT_OBJ)/%.c.o: $(MGMT_DIR)/%.c $(NEWLIB_OK)

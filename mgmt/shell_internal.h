@@ -1,5 +1,6 @@
 /*
- * What the shell's commands share across its files (mgmt/commands.c, mgmt/top.c): buffered
+ * What the shell's commands share across its files (mgmt/commands.c, top.c, json_out.c,
+ * settings_cmds.c): buffered
  * output in lines, and the cleaning of text that comes from the hypervisor before it reaches
  * the administrator's terminal. Not an interface outside the shell.
  */
@@ -19,6 +20,10 @@ void clean(char *s, size_t size);
 void clean_info(struct mgmt_partition_info *pi);
 /* "elf", "linux" or "multiboot". */
 const char *type_of(const struct mgmt_partition_info *pi);
+
+/* `set` and `config` (mgmt/settings_cmds.c): rest is the line after the command's name. */
+void shell_set(struct shell *sh, const char *usage, char *rest);
+void shell_config(struct shell *sh, const char *usage, char *rest);
 
 /* `top` (mgmt/top.c). */
 void shell_top(struct shell *sh);

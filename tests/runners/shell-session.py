@@ -45,7 +45,7 @@ UP = b"\x1b[A"
 DOWN = b"\x1b[B"
 
 COMMANDS = ["help", "list", "info", "stats", "host", "top", "log", "start", "stop", "restart",
-            "destroy", "mem", "cpus", "console"]
+            "destroy", "mem", "cpus", "set", "config", "console"]
 LIST_HEADER = ("ID  NAME          STATE      TYPE   MEM(MiB)  VCPUS  CPUS    CPU%    UPTIME"
                "       EXITS")
 # printf("%-3u %-13s %-10s %-6s %8llu  %5u  %-6s %5llu.%llu  %-11s %llu")
@@ -850,8 +850,107 @@ def step_ctl(s):
             s.last_failure)
 
 
+def step_settings(s):
+    """set and config: the file's spellings and error texts, what is in force at once, what is
+    pending until a partition's next start, and the escape key changed live."""
+    out = s.command("config")
+    s.answer(out, r"^# the effective configuration \(bulkhead\.cfg syntax\)$",
+             "config: prints the effective configuration")
+    s.answer(out, r"^hostname = bulkhead-shell-test$", "config: the host name from shell.cfg")
+    busy = re.search(r"^\[partition busy\]\n((?:[a-z_]+ = .*\n)+)", out or "", re.M)
+    s.check(busy and re.search(r"^memory = 32M$", busy.group(1), re.M) and
+            re.search(r"^cpus = 1$", busy.group(1), re.M) and "pending" not in busy.group(1),
+            "config: busy's section has the 32M and CPU 1 that mem and cpus gave it, nothing "
+            "pending", repr(busy.group(1) if busy else out)[:300])
+    cases = [
+        ("set ticker memory 3M",
+         r"^error: memory '3M' of \[partition ticker\] is not a multiple of 2 MiB$",
+         "set: a bad size, refused with bulkhead.cfg's own error text"),
+        ("set log_level loud", r"^error: bad log_level 'loud' \(use error, warn, info or debug\)$",
+         "set: a bad log level, the config's error text"),
+        ("set memory 8M", r"^error: hypervisor memory '8M' is less than the minimum of 16 MiB$",
+         "set: the hypervisor's reservation below its minimum"),
+        ("set busy cpus 0", r"^error: CPU 0 is used by both partitions '(mgmt|ticker)' and 'busy'",
+         "set: the validator refuses a CPU another partition owns"),
+        ("set nosuch memory 16M", r"^error: no partition named 'nosuch'",
+         "set: an unknown partition"),
+        ("set ticker image evil.elf",
+         r"^error: image is set in bulkhead\.cfg only, not from the shell$",
+         "set: a partition's image cannot be changed from the console"),
+        ("set hostname", r"^error: usage: set \[NAME\] KEY VALUE$", "set: a missing value"),
+    ]
+    for line, rx, what in cases:
+        s.answer(s.command(line), rx, what)
+    out = s.command("config changes")
+    s.answer(out, r"^\[partition busy\]$", "config changes: only busy's mem (32M, from mem) so "
+             "far: the refused sets changed nothing")
+    s.check(out is not None and "ticker" not in out and "hostname" not in out,
+            "config changes: nothing of the refused changes", repr(out)[:300])
+
+    s.answer(s.command("set hostname lab-2"), r"^hostname = lab-2 \(in force now\)$",
+             "set hostname: in force now")
+    s.answer(s.command("host"), r"^host name: lab-2$", "host: shows the new host name")
+    s.answer(s.command("set memory 96M"), r"^memory = 96M \(in force at the next boot\)$",
+             "set memory (the hypervisor's reservation): for the next boot")
+    s.answer(s.command("set busy memory 16M"),
+             r"^busy: memory = 16M \(pending until its next start \(it is running\)\)$",
+             "set busy memory 16M while it runs: pending")
+    out = s.command("config")
+    s.answer(out, r"^memory = 16M    # pending until its next start \(in force: 32M\)$",
+             "config: busy's memory marked pending, with the 32M in force")
+    s.answer(out, r"^memory = 96M    # pending until the next boot \(in force: 64M\)$",
+             "config: the reservation marked pending until the next boot")
+    s.answer(s.command("info busy"), r"^memory: 32 MiB$", "info busy: still 32 MiB while it runs")
+    s.answer(s.command("restart busy"), r"^restarted 'busy'$", "restart busy")
+    s.answer(s.command("info busy"), r"^memory: 16 MiB$", "info busy: 16 MiB after its restart")
+
+    def during(after):
+        m = s.wait_for(r"^busy: 'busy' has 16 MiB and spins with interrupts off$", 20, after)
+        s.check(m, "console busy: the guest itself was given 16 MiB",
+                "" if m else s.why_not(20, after))
+    console_session(s, "busy", during)
+    out = s.command("config changes")
+    s.check(out is not None and re.search(r"^hostname = lab-2$", out, re.M) and
+            re.search(r"^memory = 96M$", out, re.M) and
+            re.search(r"^\[partition busy\]\nmemory = 16M$", out, re.M) and "pending" not in out,
+            "config changes: host name, reservation and busy's memory against shell.cfg",
+            repr(out)[:400])
+    out = s.command("log")
+    s.answer(out, r"^\[hv\] settings changed by 'mgmt':$", "log: the change is logged, and by whom")
+    s.answer(out, r"^\[hv\]   memory = 16M$", "log: the changed key and value")
+
+    # The escape key, changed live: console's hint names the new key, and it brings the shell
+    # back; then the old one again.
+    s.answer(s.command("set escape ctrl-b"), r"^escape = ctrl-b \(in force now\)$",
+             "set escape ctrl-b")
+    start = s.mark()
+    s.send(b"console ticker" + ENTER)
+    m = s.wait_for(r"^attached to 'ticker'; press Ctrl-B to come back$", s.args.command_timeout,
+                   start)
+    s.check(m, "console ticker: the hint names the new escape key",
+            "" if m else s.why_not(s.args.command_timeout, start))
+    if m:
+        time.sleep(1)
+        start = s.mark()
+        s.send(b"\x02")
+        m = s.wait_for(r"^back in the shell\n", s.args.command_timeout, start)
+        s.check(m, "Ctrl-B leaves the console: the new escape key is in force",
+                "" if m else s.why_not(s.args.command_timeout, start))
+        p = s.wait_prompt(m.end() if m else start, s.args.command_timeout)
+        if p:
+            s.pos = p.end()
+        else:
+            s.lost = True
+    else:
+        s.lost = True
+    s.answer(s.command("set escape ctrl-]"), r"^escape = ctrl-\] \(in force now\)$",
+             "set escape ctrl-]: the old key back")
+    s.answer(s.command("set hostname bulkhead-shell-test"),
+             r"^hostname = bulkhead-shell-test \(in force now\)$", "set hostname: the old name back")
+
+
 SCENARIO = [step_boot, step_list_initial, step_console_replay, step_help,
-            step_info_stats_host_log, step_owned_cpu, step_json, step_ctl, step_errors, step_line_editing, step_stop_mem_start,
+            step_info_stats_host_log, step_owned_cpu, step_json, step_ctl, step_settings, step_errors, step_line_editing, step_stop_mem_start,
             step_random]
 
 

@@ -18,6 +18,7 @@
 #include "hypercall.h"
 #include "mgmt/commands.h"
 #include "mgmt/format.h"
+#include "lib/config/config.h"
 
 #define MIB (1ull << 20)
 #define S(x) ((uint64_t)(x) * 1000000000ull)
@@ -54,6 +55,11 @@ static struct fake {
 	unsigned info_calls, focus_calls, sleeps, sleep_ms_total;
 	size_t log_size_asked;
 	unsigned key_after_polls;          /* read_key answers a key on this poll (0: never) */
+	/* Settings: a config the fake hypervisor changes with the real parser, as the kernel's
+	 * settings.c does (validation against a machine aside). */
+	struct config cfg, file_cfg;
+	char change_text[MGMT_CONFIG_CHANGE_MAX];
+	unsigned changes;
 	unsigned key_polls;
 } F;
 
@@ -168,6 +174,42 @@ static int64_t fake_log_read(void *ctx, char *buf, size_t size)
 	return (int64_t)n;
 }
 
+static int64_t fake_config_change(void *ctx, struct mgmt_config_change *req)
+{
+	(void)ctx;
+	static struct config scratch;
+	static struct config_errors errs;
+	assert_true(req->len <= sizeof req->text);
+	memcpy(F.change_text, req->text, req->len);
+	F.change_text[req->len] = '\0';
+	F.changes++;
+	scratch = F.cfg;
+	int n = config_parse_changes(req->text, req->len, &scratch, &errs);
+	req->error_count = (uint32_t)n;
+	req->errors[0] = '\0';
+	if (n) {
+		size_t used = 0;
+		for (unsigned i = 0; i < errs.count; i++)
+			used += (size_t)snprintf(req->errors + used, sizeof req->errors - used, "%s\n",
+						 errs.list[i].message);
+		return HC_EINVAL;
+	}
+	F.cfg = scratch;
+	return 0;
+}
+static int64_t fake_config_read(void *ctx, uint32_t which, struct mgmt_config_text *out)
+{
+	(void)ctx;
+	struct config_write_options opt = { 0 };
+	if (which == MGMT_CONFIG_CHANGES)
+		opt.only_changes_from = &F.file_cfg;
+	else if (which == MGMT_CONFIG_EFFECTIVE)
+		opt.mark_changes_from = &F.file_cfg;
+	else
+		return HC_EINVAL;
+	out->len = (uint32_t)config_write(&F.cfg, &opt, out->text, sizeof out->text);
+	return 0;
+}
 static const struct shell_ops fake_ops = {
 	.ctx = &F,
 	.write = fake_write,
@@ -185,6 +227,8 @@ static const struct shell_ops fake_ops = {
 	.destroy = fake_destroy,
 	.set_memory = fake_set_memory,
 	.set_cpus = fake_set_cpus,
+	.config_change = fake_config_change,
+	.config_read = fake_config_read,
 	.console_attach = fake_attach,
 	.console_focus = fake_focus,
 	.log_read = fake_log_read,
@@ -263,6 +307,13 @@ static int setup(void **state)
 	F.host.escape_char = 0x1d;
 	F.focus[0] = 0;
 	F.focus_len = 1;
+	static const char file[] = "[hypervisor]\nhostname = rack4-node2\n"
+		"[partition mgmt]\nimage = mgmt.elf\nmemory = 64M\nprivileged = yes\n"
+		"[partition web]\nimage = web.elf\nmemory = 2G\ncpus = 0-1,4\n"
+		"[partition db]\nimage = bzImage\ntype = linux\nmemory = 512M\ncpus = 1\n";
+	static struct config_errors errs;
+	assert_int_equal(config_parse(file, sizeof file - 1, &F.file_cfg, &errs), 0);
+	F.cfg = F.file_cfg;
 	shell_init(&sh, &fake_ops, 0);
 	return 0;
 }
@@ -434,6 +485,8 @@ static void help_lists_every_command(void **state)
 		"  destroy NAME            stop a partition for good\r\n"
 		"  mem NAME SIZE           set the memory of a stopped partition\r\n"
 		"  cpus NAME LIST          set the CPUs of a stopped partition\r\n"
+		"  set [NAME] KEY VALUE    change a setting of the host or of partition NAME\r\n"
+		"  config [changes]        the effective configuration, or what changed\r\n"
 		"  console NAME            give the console to a partition\r\n"
 		"  log                     the newest hypervisor log lines\r\n"
 		"  poweroff                power the machine off\r\n"
@@ -1165,6 +1218,77 @@ static void escape_names(void **state)
 	}
 }
 
+
+/* `set`: the typed words become one config section for the hypervisor; when it takes effect. */
+static void set_sends_config_text(void **state)
+{
+	(void)state;
+	assert_string_equal(run("set web memory 1G"),
+			    "web: memory = 1G (pending until its next start (it is running))\r\n");
+	assert_string_equal(F.change_text, "[partition web]\nmemory = 1G\n");
+	assert_true(F.cfg.partitions[1].memory == 1024 * MIB);
+	assert_string_equal(run("set db cpus 0-1"), "db: cpus = 0-1 (in force now)\r\n");
+	assert_true(F.cfg.partitions[2].cpus == 0x3);
+	assert_string_equal(run("set hostname lab-2"), "hostname = lab-2 (in force now)\r\n");
+	assert_string_equal(F.change_text, "[hypervisor]\nhostname = lab-2\n");
+	assert_string_equal(run("set memory 128M"), "memory = 128M (in force at the next boot)\r\n");
+	assert_true(F.cfg.hv.memory == 128 * MIB);
+	/* The value is the rest of the line, blanks and quotes as typed. */
+	run("  set   db cmdline \"console=ttyS0  quiet\"  ");
+	assert_string_equal(F.change_text, "[partition db]\ncmdline = \"console=ttyS0  quiet\"\n");
+	assert_string_equal(F.cfg.partitions[2].cmdline, "console=ttyS0  quiet");
+	run("set db cmdline console=ttyS0 root=/dev/vda --json");
+	assert_string_equal(F.cfg.partitions[2].cmdline, "console=ttyS0 root=/dev/vda --json");
+	assert_int_equal(F.changes, 6);
+}
+
+/* Refusals: the config's own texts, the file-only keys, usage; nothing changes. */
+static void set_refusals(void **state)
+{
+	(void)state;
+	assert_string_equal(run("set web memory 3M"),
+			    "error: memory '3M' of [partition web] is not a multiple of 2 MiB\r\n");
+	assert_true(F.cfg.partitions[1].memory == 2048 * MIB);
+	assert_string_equal(run("set log_level loud"),
+			    "error: bad log_level 'loud' (use error, warn, info or debug)\r\n");
+	assert_string_equal(run("set nosuch memory 64M"),
+			    "error: no partition named 'nosuch' (partitions are added in bulkhead.cfg)\r\n");
+	assert_string_equal(run("set web colour blue"),
+			    "error: unknown key 'colour' in [partition web]\r\n");
+	unsigned before = F.changes;
+	assert_string_equal(run("set web image evil.elf"),
+			    "error: image is set in bulkhead.cfg only, not from the shell\r\n");
+	assert_string_equal(run("set web privileged yes"),
+			    "error: privileged is set in bulkhead.cfg only, not from the shell\r\n");
+	assert_string_equal(run("set serial com2"),
+			    "error: serial is set in bulkhead.cfg only, not from the shell\r\n");
+	assert_string_equal(run("set"), "error: usage: set [NAME] KEY VALUE\r\n");
+	assert_string_equal(run("set hostname"), "error: usage: set [NAME] KEY VALUE\r\n");
+	assert_string_equal(run("set web memory"), "error: usage: set [NAME] KEY VALUE\r\n");
+	assert_int_equal(F.changes, before);
+	assert_string_equal(F.cfg.partitions[1].image, "web.elf");
+}
+
+/* `config`: the effective text with pending values marked; `config changes`: only those. */
+static void config_prints_settings(void **state)
+{
+	(void)state;
+	assert_string_equal(run("config changes"), "no changes from bulkhead.cfg\r\n");
+	const char *out = run("config");
+	assert_non_null(strstr(out, "# the effective configuration (bulkhead.cfg syntax)\r\n"
+				    "[hypervisor]\r\nmemory = 64M\r\n"));
+	assert_non_null(strstr(out, "\r\n[partition web]\r\ntype = elf\r\nimage = web.elf\r\n"));
+	assert_null(strstr(out, "pending"));
+	run("set web memory 1G");
+	out = run("config");
+	assert_non_null(strstr(out, "memory = 1G    # pending until its next start (in force: 2G)\r\n"));
+	assert_string_equal(run("config changes"),
+			    "# changed from the shell since boot, against the ESP's bulkhead.cfg\r\n"
+			    "[partition web]\r\nmemory = 1G\r\n");
+	assert_string_equal(run("config everything"), "error: usage: config [changes]\r\n");
+	assert_string_equal(run("config changes now"), "error: usage: config [changes]\r\n");
+}
+
 /* Random lines of plausible words: whatever is typed, the shell answers with whole
  * "\r\n"-terminated lines, never waits, and never crashes. */
 static void random_command_lines(void **state)
@@ -1172,7 +1296,8 @@ static void random_command_lines(void **state)
 	(void)state;
 	static const char *const words[] = { "help", "list", "info", "stats", "host", "start",
 		"stop", "restart", "destroy", "mem", "cpus", "console", "log", "web", "db", "mgmt",
-		"old", "bad", "nosuch", "64M", "3M", "0", "0-1", "x", "", "\t" };
+		"old", "bad", "nosuch", "64M", "3M", "0", "0-1", "x", "", "\t", "set", "config",
+		"memory", "hostname", "changes", "cmdline", "\"" };
 	uint64_t seed = 12345;
 	set_log("one\ntwo\n");
 	char line[LINE_MAX_CHARS + 1];
@@ -1237,6 +1362,9 @@ int main(void)
 		cmocka_unit_test_setup(cpu_percent_tenths, setup),
 		cmocka_unit_test_setup(state_and_reason_names, setup),
 		cmocka_unit_test_setup(escape_names, setup),
+		cmocka_unit_test_setup(set_sends_config_text, setup),
+		cmocka_unit_test_setup(set_refusals, setup),
+		cmocka_unit_test_setup(config_prints_settings, setup),
 		cmocka_unit_test_setup(random_command_lines, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

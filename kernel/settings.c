@@ -1,0 +1,219 @@
+/*
+ * Run-time settings (settings.h). Three configs: `file` as the ESP's bulkhead.cfg gave it
+ * (what saved changes are measured against), `live` (the kernel's own, which the partitions
+ * point into: what is in force) and `next` (what the next start of each partition and the next
+ * boot get). A change is parsed onto a copy of `next` and validated as a whole against the
+ * machine, exactly as the file was at boot, so a change the file could not hold is refused
+ * with the file's message, and nothing is half-applied. What can take effect at once does; the
+ * rest shows as pending in `config` until the partition starts again or the machine reboots.
+ */
+#include <string.h>
+#include <stdio.h>
+#include "kernel/settings.h"
+#include "kernel/console.h"
+#include "kernel/log.h"
+#include "kernel/partition.h"
+#include "mm/frame_alloc.h"
+
+static struct config file_cfg, next, scratch;
+static struct config *live;
+static uint64_t boot_ram_available;
+static unsigned machine_cpu_count;
+static uint64_t machine_cpus_online;
+static struct config_errors errs;
+
+void settings_init(struct config *cfg, uint64_t ram_available, unsigned cpu_count,
+		   uint64_t cpus_online)
+{
+	live = cfg;
+	file_cfg = *cfg;
+	next = *cfg;
+	boot_ram_available = ram_available;
+	machine_cpu_count = cpu_count;
+	machine_cpus_online = cpus_online;
+}
+
+/* Appends one line to the caller's error text, cut off where it ends. */
+static void add_line(char *buf, size_t size, size_t *used, const char *line)
+{
+	if (*used >= size)
+		return;
+	int n = snprintf(buf + *used, size - *used, "%s\n", line);
+	if (n > 0)
+		*used += (size_t)n < size - *used ? (size_t)n : size - *used - 1;
+}
+
+static int report(char *buf, size_t size)
+{
+	size_t used = 0;
+	if (size)
+		buf[0] = '\0';
+	for (unsigned i = 0; i < errs.count; i++)
+		add_line(buf, size, &used, errs.list[i].message);
+	if (errs.dropped)
+		add_line(buf, size, &used, "(and more errors)");
+	return (int)(errs.count + errs.dropped);
+}
+
+static int refuse(char *buf, size_t size, const char *message)
+{
+	memset(&errs, 0, sizeof errs);
+	errs.count = 1;
+	snprintf(errs.list[0].message, sizeof errs.list[0].message, "%s", message);
+	return report(buf, size);
+}
+
+/* Keys that the file alone sets: they decide what a partition is (its image, type, rights) or
+ * how the machine is wired (the console's port and speed), and changing them under a running
+ * system is a re-install, not a setting. */
+static const char *fixed_key_changed(const struct config *a, const struct config *b)
+{
+	if (a->hv.serial_port != b->hv.serial_port)
+		return "serial";
+	if (a->hv.baud != b->hv.baud)
+		return "baud";
+	if (a->hv.on_stop != b->hv.on_stop)
+		return "on_stop";
+	for (unsigned i = 0; i < a->partition_count; i++) {
+		const struct partition_config *x = &a->partitions[i], *y = &b->partitions[i];
+		if (strcmp(x->image, y->image))
+			return "image";
+		if (strcmp(x->initrd, y->initrd))
+			return "initrd";
+		if (x->type != y->type)
+			return "type";
+		if (x->privileged != y->privileged)
+			return "privileged";
+		if (x->share_cpus != y->share_cpus)
+			return "share_cpus";
+	}
+	return NULL;
+}
+
+static bool partition_settings_differ(const struct partition_config *a,
+				      const struct partition_config *b)
+{
+	return a->memory != b->memory || a->cpus != b->cpus || a->vcpus != b->vcpus ||
+	       a->autostart != b->autostart || strcmp(a->cmdline, b->cmdline);
+}
+
+static void copy_partition_settings(struct partition_config *to, const struct partition_config *from)
+{
+	to->memory = from->memory;
+	to->cpus = from->cpus;
+	to->vcpus = from->vcpus;
+	to->autostart = from->autostart;
+	memcpy(to->cmdline, from->cmdline, sizeof to->cmdline);
+}
+
+/* Its new memory must be one free 2 MiB-aligned block when it starts (stop freed its old). */
+static bool memory_fits(const struct partition_config *pc)
+{
+	return frame_alloc_largest(partitions_env()->ram, PARTITION_MEM_ALIGN) >= pc->memory;
+}
+
+/* The changed keys, one line each, for the log. */
+static void log_changes(const char *who)
+{
+	static char text[2048];
+	struct config_write_options only = { .only_changes_from = live };
+	config_write(&next, &only, text, sizeof text);
+	klog(LOG_INFO, "settings changed by '%s':", who);
+	char *line = text;
+	while (*line) {
+		char *end = strchr(line, '\n');
+		if (end)
+			*end = '\0';
+		if (*line)
+			klog(LOG_INFO, "  %s", line);
+		if (!end)
+			break;
+		line = end + 1;
+	}
+}
+
+int settings_change(const char *text, size_t len, const char *who, char *errors, size_t size)
+{
+	scratch = next;
+	if (config_parse_changes(text, len, &scratch, &errs))
+		return report(errors, size);
+	const char *fixed = fixed_key_changed(&scratch, &next);
+	if (fixed) {
+		char why[CONFIG_ERROR_MESSAGE_MAX];
+		snprintf(why, sizeof why, "%s is set in bulkhead.cfg only, not from the shell", fixed);
+		return refuse(errors, size, why);
+	}
+	/* The partitions' RAM at the next boot is what the reservation leaves of today's. */
+	uint64_t ram = boot_ram_available + live->hv.memory;
+	struct config_limits lim = {
+		.ram_available = ram > scratch.hv.memory ? ram - scratch.hv.memory : 0,
+		.cpu_count = machine_cpu_count, .runnable_cpus = machine_cpus_online,
+	};
+	memset(&errs, 0, sizeof errs);
+	if (config_validate(&scratch, &lim, &errs))
+		return report(errors, size);
+	for (unsigned i = 0; i < scratch.partition_count; i++) {
+		const struct partition *p = partition_get(i);
+		const struct partition_config *pc = &scratch.partitions[i];
+		if (p && p->state != PARTITION_RUNNING && pc->memory > live->partitions[i].memory &&
+		    !memory_fits(pc)) {
+			char why[CONFIG_ERROR_MESSAGE_MAX];
+			snprintf(why, sizeof why, "not enough free RAM for '%s': %llu MiB in one block "
+				 "are free", pc->name, (unsigned long long)(frame_alloc_largest(
+				 partitions_env()->ram, PARTITION_MEM_ALIGN) >> 20));
+			return refuse(errors, size, why);
+		}
+	}
+
+	next = scratch;
+	log_changes(who);
+	/* In force at once: what nothing has to be rebuilt for. */
+	memcpy(live->hv.hostname, next.hv.hostname, sizeof live->hv.hostname);
+	live->hv.log_level = next.hv.log_level;
+	log_set_level(next.hv.log_level);
+	live->hv.escape = next.hv.escape;
+	console_set_escape(next.hv.escape);
+	for (unsigned i = 0; i < next.partition_count; i++) {
+		const struct partition *p = partition_get(i);
+		live->partitions[i].autostart = next.partitions[i].autostart;
+		if (p && p->state != PARTITION_RUNNING)
+			copy_partition_settings(&live->partitions[i], &next.partitions[i]);
+	}
+	if (size)
+		errors[0] = '\0';
+	return 0;
+}
+
+int settings_start_pending(struct partition *p, char *reason, size_t size)
+{
+	unsigned i = p->id;
+	if (i >= next.partition_count || p->cfg != &live->partitions[i] ||
+	    !partition_settings_differ(&next.partitions[i], p->cfg))
+		return 0;
+	if (next.partitions[i].memory > p->cfg->memory && !memory_fits(&next.partitions[i])) {
+		snprintf(reason, size, "its new memory (%llu MiB) is not free in one block",
+			 (unsigned long long)(next.partitions[i].memory >> 20));
+		return -1;
+	}
+	copy_partition_settings(p->cfg, &next.partitions[i]);
+	klog(LOG_INFO, "partition '%s': pending settings now in force", p->name);
+	return 0;
+}
+
+void settings_follow_live(const struct partition *p)
+{
+	if (p->id < next.partition_count && p->cfg == &live->partitions[p->id]) {
+		next.partitions[p->id].memory = p->cfg->memory;
+		next.partitions[p->id].cpus = p->cfg->cpus;
+	}
+}
+
+int settings_write(bool changes_only, char *buf, size_t size)
+{
+	struct config_write_options opt = { 0 };
+	if (changes_only)
+		opt.only_changes_from = &file_cfg;
+	else
+		opt.mark_changes_from = live;
+	return config_write(&next, &opt, buf, size);
+}
