@@ -116,6 +116,7 @@ LOADER_SRCS := \
 	boot/memory_map.c \
 	boot/handoff.c \
 	boot/cpu_list.c \
+	boot/saved_settings.c \
 	boot/blobs.S \
 	$(CONFIG_LOADER_SRCS) \
 	mm/paging.c \
@@ -129,7 +130,7 @@ UNIT_TESTS := config frame_alloc paging memmap acpi vmx_caps tsc log ept elf_loa
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRCS))
 # Test kernels (below): build/bulkhead-NAME.efi for each.
-TEST_KERNELS := faulttest stresstest measures
+TEST_KERNELS := faulttest stresstest measures savetest
 LOADER_OBJS := $(patsubst %,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 
 .PHONY: all newlib unit test run bench clean distclean guests
@@ -179,6 +180,7 @@ TEST_KERNEL_OBJS_faulttest := $(SELFTEST)/fault.c.o
 TEST_KERNEL_OBJS_stresstest := $(SELFTEST)/stress.c.o $(SELFTEST)/clobber_vector.S.o \
                                $(SELFTEST)/measures.c.o
 TEST_KERNEL_OBJS_measures := $(SELFTEST)/measures.c.o
+TEST_KERNEL_OBJS_savetest := $(SELFTEST)/saved_settings.c.o
 define test_kernel_rule
 $(BUILD)/kernel-$(1).elf: $(KERNEL_OBJS) $(TEST_KERNEL_OBJS_$(1)) linker.ld
 	@echo "  LD      $$@"

@@ -12,6 +12,7 @@
 #include <string.h>
 #include "boot/loader.h"
 #include "ap_trampoline.h"
+#include "saved_settings.h"
 #include "drivers/uart16550.h"
 #include "lib/config/config.h"
 #include "kernel/x86.h"
@@ -245,6 +246,10 @@ static EFI_STATUS run(EFI_HANDLE image)
 	}
 	struct memmap_totals tot;
 	memmap_totals(regions, (unsigned)nreg, &tot);
+	static char saved[SAVED_SETTINGS_MAX + 1];
+	UINT32 saved_status = SAVED_NONE;
+	UINTN saved_len = cfg_source == CONFIG_FROM_FILE ?
+		saved_settings_apply(&cfg, tot.usable, saved, sizeof saved, &saved_status) : 0;
 	struct config_limits lim = {
 		.ram_available = tot.usable > cfg.hv.memory ? tot.usable - cfg.hv.memory : 0,
 		.cpu_count = 0,
@@ -275,6 +280,11 @@ static EFI_STATUS run(EFI_HANDLE image)
 	memcpy(cfg_copy, cfg_text, cfg_size);
 	cfg_copy[cfg_size] = 0;
 	next = (next + cfg_size + 1 + 4095) & ~4095ull;
+	/* The saved settings the kernel applies the same way (only when they applied here). */
+	char *saved_copy = (char *)(UINTN)next;
+	memcpy(saved_copy, saved, saved_len);
+	saved_copy[saved_len] = 0;
+	next = (next + saved_len + 1 + 4095) & ~4095ull;
 
 	bi->magic = BOOT_INFO_MAGIC;
 	bi->version = BOOT_INFO_VERSION;
@@ -287,6 +297,10 @@ static EFI_STATUS run(EFI_HANDLE image)
 	bi->config_source = cfg_source;
 	bi->rsdp = find_rsdp();
 	bi->efi_reset_system = (UINT64)(UINTN)RT->ResetSystem;
+	bi->efi_set_variable = (UINT64)(UINTN)RT->SetVariable;
+	bi->saved_settings = (UINT64)(UINTN)saved_copy;
+	bi->saved_settings_len = (UINT32)saved_len;
+	bi->saved_settings_status = saved_status;
 	bi->loader_start_tsc = start_tsc;
 	read_wallclock(bi);
 	boot_take_cpu_list(bi);

@@ -11,6 +11,14 @@
 #include <efilib.h>
 #include "boot_info.h"
 
+/* saved_settings.c: applies the settings `save` stored (a UEFI variable) onto cfg when they
+ * parse and validate there, saying so; returns their length (their text in text), 0 if none
+ * were applied, and in *status what was found (enum saved_settings_status). usable_ram: all
+ * RAM partitions and the reservation can have. */
+struct config;
+UINTN saved_settings_apply(struct config *cfg, UINT64 usable_ram, char *text, UINTN size,
+			   UINT32 *status);
+
 /* console.c: boot_say() to the UART; boot_error() to the UART and ConOut (until EBS). */
 void boot_console_init(uint16_t port, uint32_t baud);
 void boot_console_exit_boot_services(void);       /* from now on: UART only */

@@ -12,7 +12,7 @@
 #include "param.h"
 
 #define BOOT_INFO_MAGIC   0x4f464e49544f4f42ull   /* "BOOTINFO" little-endian */
-#define BOOT_INFO_VERSION 2
+#define BOOT_INFO_VERSION 3
 
 /* The high-half address the kernel ELF is linked at (see linker.ld); the loader maps it onto
  * the start of the reserved region with 2 MiB pages. */
@@ -84,6 +84,14 @@ struct boot_info {
 	uint32_t fw_cpu_apic_ids[MAX_CPUS];
 	uint64_t ap_trampoline;         /* physical, 4 KiB aligned, below 1 MiB; 0 if none */
 	uint64_t ap_trampoline_size;
+
+	/* Settings the shell saved (include/saved_settings.h) that the loader applied on top of
+	 * the config text: their bulkhead.cfg text (NUL-terminated), 0 bytes if none applied; and
+	 * UEFI runtime SetVariable(), with which `save` writes them, 0 if none. */
+	uint64_t saved_settings;
+	uint32_t saved_settings_len;
+	uint32_t saved_settings_status; /* enum saved_settings_status */
+	uint64_t efi_set_variable;
 
 	uint32_t mem_count;
 	uint32_t module_count;

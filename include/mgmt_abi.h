@@ -35,7 +35,9 @@ enum mgmt_hypercall {
 	HC_MGMT_CONFIG_CHANGE   = 0x110, /* (gpa struct mgmt_config_change) -> 0; HC_EINVAL with
 	                                  * its errors filled in, and nothing changed */
 	HC_MGMT_CONFIG_READ     = 0x111, /* (MGMT_CONFIG_*, gpa struct mgmt_config_text) -> 0 */
-	HC_MGMT_LAST            = HC_MGMT_CONFIG_READ,
+	HC_MGMT_CONFIG_SAVE     = 0x112, /* (MGMT_SAVE_*) -> bytes stored; HC_EFIRMWARE (the log
+	                                  * says why) */
+	HC_MGMT_LAST            = HC_MGMT_CONFIG_SAVE,
 };
 
 /* Errors beyond the HC_E* codes of hypercall.h. */
@@ -45,6 +47,7 @@ enum mgmt_error {
 	HC_ENOMEM = -7,   /* not enough free RAM */
 	HC_ESELF  = -8,   /* the call would stop or reshape the caller itself */
 	HC_ETAKEN = -9,   /* a CPU it names belongs to another partition */
+	HC_EFIRMWARE = -10, /* the firmware's runtime services failed or are missing */
 };
 
 enum mgmt_partition_state {
@@ -163,6 +166,10 @@ enum {
 	                               * ones marked with what is in force */
 	MGMT_CONFIG_CHANGES   = 1,    /* only what differs from the ESP's bulkhead.cfg */
 };
+/* HC_MGMT_CONFIG_SAVE: store the changes against the ESP's file for the next boot (none:
+ * remove what was stored), or remove what was stored. */
+enum { MGMT_SAVE_STORE = 0, MGMT_SAVE_REVERT = 1 };
+
 struct mgmt_config_text {
 	uint32_t len;                 /* the whole text's length (more than fits: cut off) */
 	uint32_t reserved;

@@ -10,6 +10,7 @@
 #include "drivers/lapic.h"
 #include "drivers/uart16550.h"
 #include "kernel/settings.h"
+#include "saved_settings.h"
 #include "kernel/console.h"
 #include "kernel/exception.h"
 #include "kernel/gdt.h"
@@ -167,6 +168,18 @@ void kernel_main(struct boot_info *bi)
 	host.kernel_entry_tsc = entry_tsc;
 
 	int parse_errors = config_parse((const char *)bi->config_text, bi->config_len, &cfg, &cfg_errors);
+	/* The ESP's file as it is, then the saved settings the loader applied (it checked them
+	 * whole, so they apply here too; if not, this is a loader of another build: the file). */
+	static struct config file_cfg;
+	file_cfg = cfg;
+	bool saved_applied = false;
+	if (!parse_errors && bi->saved_settings_len) {
+		static struct config_errors saved_errors;
+		saved_applied = config_parse_changes((const char *)bi->saved_settings,
+						     bi->saved_settings_len, &cfg, &saved_errors) == 0;
+		if (!saved_applied)
+			cfg = file_cfg;
+	}
 	uart_init(&console, cfg.hv.serial_port, cfg.hv.baud);
 	log_init(&console, cfg.hv.log_level);
 	console_init(&console, cfg.hv.escape);
@@ -201,7 +214,14 @@ void kernel_main(struct boot_info *bi)
 				     .cpu_count = host.cpu_count, .runnable_cpus = host.cpus_online };
 	if (config_validate(&cfg, &lim, &cfg_errors) != 0)
 		report_config_errors_and_stop(bi);
-	settings_init(&cfg, host.partition_ram_free, host.cpu_count, host.cpus_online);
+	settings_init(&cfg, &file_cfg, host.partition_ram_free, host.cpu_count, host.cpus_online);
+	settings_firmware_init(bi->efi_set_variable,
+			       frame_alloc_alloc(&hv_pool, SETTINGS_FIRMWARE_BUFFER, 4096),
+			       saved_applied ? SAVED_APPLIED : bi->saved_settings_status == SAVED_APPLIED ?
+			       SAVED_IGNORED : bi->saved_settings_status);
+	if (saved_applied)
+		klog(LOG_INFO, "settings: saved changes (%u bytes) in force on top of bulkhead.cfg",
+		     bi->saved_settings_len);
 	host_summary_print(&host, bi, &cfg);
 	for (unsigned i = 0; i < bi->module_count; i++)
 		kprintf("module: %s, %llu bytes at %#llx\n", bi->modules[i].name,

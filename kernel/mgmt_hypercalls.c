@@ -329,6 +329,15 @@ int64_t mgmt_hypercall(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1)
 		out->reserved = 0;
 		return HC_OK;
 	}
+	case HC_MGMT_CONFIG_SAVE: {
+		if (a0 != MGMT_SAVE_STORE && a0 != MGMT_SAVE_REVERT)
+			return HC_EINVAL;
+		uint32_t stored;
+		char why[128];
+		if (settings_save(a0 == MGMT_SAVE_REVERT, &stored, why, sizeof why))
+			return HC_EFIRMWARE;
+		return stored;
+	}
 	case HC_MGMT_POWER:
 		if (a0 != MGMT_POWER_OFF && a0 != MGMT_POWER_REBOOT)
 			return HC_EINVAL;

@@ -14,6 +14,23 @@
 #include "kernel/log.h"
 #include "kernel/partition.h"
 #include "mm/frame_alloc.h"
+#include "saved_settings.h"
+
+/* UEFI SetVariable (UEFI 2.x, "Variable Services"), called in physical mode, ms_abi. */
+struct efi_guid { uint32_t a; uint16_t b, c; uint8_t d[8]; };
+typedef uint64_t (__attribute__((ms_abi)) *efi_set_variable_fn)(const uint16_t *name,
+	const struct efi_guid *guid, uint32_t attributes, uint64_t size, const void *data);
+#define EFI_NOT_FOUND_STATUS (0x8000000000000000ull | 14)
+
+static efi_set_variable_fn set_variable;
+/* In identity-mapped memory, for the firmware: the name, the GUID, then the text. */
+struct firmware_buffer {
+	uint16_t name[24];
+	struct efi_guid guid;
+	char text[SAVED_SETTINGS_MAX + 1];
+};
+_Static_assert(sizeof(struct firmware_buffer) <= SETTINGS_FIRMWARE_BUFFER, "buffer too small");
+static struct firmware_buffer *fw;
 
 static struct config file_cfg, next, scratch;
 static struct config *live;
@@ -22,11 +39,11 @@ static unsigned machine_cpu_count;
 static uint64_t machine_cpus_online;
 static struct config_errors errs;
 
-void settings_init(struct config *cfg, uint64_t ram_available, unsigned cpu_count,
-		   uint64_t cpus_online)
+void settings_init(struct config *cfg, const struct config *file, uint64_t ram_available,
+		   unsigned cpu_count, uint64_t cpus_online)
 {
 	live = cfg;
-	file_cfg = *cfg;
+	file_cfg = *file;
 	next = *cfg;
 	boot_ram_available = ram_available;
 	machine_cpu_count = cpu_count;
@@ -216,4 +233,79 @@ int settings_write(bool changes_only, char *buf, size_t size)
 	else
 		opt.mark_changes_from = live;
 	return config_write(&next, &opt, buf, size);
+}
+
+static uint32_t saved_status;
+
+void settings_firmware_init(uint64_t efi_set_variable, uint64_t buffer_pa, uint32_t status)
+{
+	set_variable = (efi_set_variable_fn)efi_set_variable;
+	fw = buffer_pa ? (struct firmware_buffer *)buffer_pa : NULL;
+	saved_status = status;
+	if (fw) {
+		static const uint16_t name[] = SAVED_SETTINGS_NAME_UTF16;
+		static const struct efi_guid guid = SAVED_SETTINGS_GUID_DATA;
+		memcpy(fw->name, name, sizeof name);
+		fw->guid = guid;
+	}
+}
+
+uint32_t settings_saved_status(void) { return saved_status; }
+
+/* The firmware reads fw->text: the caller has put the text there. */
+static int store_buffer(size_t n, char *reason, size_t size)
+{
+	uint64_t status = set_variable(fw->name, &fw->guid, SAVED_SETTINGS_ATTRIBUTES, (uint64_t)n,
+				       fw->text);
+	if (status == EFI_NOT_FOUND_STATUS && n == 0)
+		status = 0;                     /* there was nothing to delete */
+	if (status) {
+		snprintf(reason, size, "the firmware refused to write UEFI variable %s (status %#llx)",
+			 SAVED_SETTINGS_NAME, (unsigned long long)status);
+		klog(LOG_WARN, "settings: %s", reason);
+		return -1;
+	}
+	return 0;
+}
+
+static bool firmware_ready(char *reason, size_t size)
+{
+	if (set_variable && fw)
+		return true;
+	snprintf(reason, size, "the firmware offers no variable services");
+	return false;
+}
+
+int settings_store(const char *text, size_t len, char *reason, size_t size)
+{
+	if (!firmware_ready(reason, size))
+		return -1;
+	if (len > SAVED_SETTINGS_MAX) {
+		snprintf(reason, size, "%u bytes is more than the %u a saved set may have",
+			 (unsigned)len, (unsigned)SAVED_SETTINGS_MAX);
+		return -1;
+	}
+	memcpy(fw->text, text, len);
+	return store_buffer(len, reason, size);
+}
+
+int settings_save(bool revert, uint32_t *stored, char *reason, size_t size)
+{
+	*stored = 0;
+	if (!firmware_ready(reason, size))
+		return -1;
+	int n = revert ? 0 : settings_write(true, fw->text, sizeof fw->text);
+	if (n < 0 || (size_t)n >= sizeof fw->text) {
+		snprintf(reason, size, "the changes are %d bytes, more than the %u a saved set may have",
+			 n, (unsigned)SAVED_SETTINGS_MAX);
+		return -1;
+	}
+	/* No changes against the file: nothing to keep, so the variable goes (size 0 deletes). */
+	if (store_buffer((size_t)n, reason, size))
+		return -1;
+	*stored = (uint32_t)n;
+	klog(LOG_INFO, "settings: %s (UEFI variable %s, %d bytes)", revert ? "saved changes dropped" :
+	     n ? "changes saved for the next boot" : "nothing differs from bulkhead.cfg: saved "
+	     "changes removed", SAVED_SETTINGS_NAME, n);
+	return 0;
 }

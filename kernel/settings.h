@@ -8,6 +8,7 @@
 #ifndef BULKHEAD_SETTINGS_H
 #define BULKHEAD_SETTINGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/config/config.h"
@@ -16,8 +17,26 @@ struct partition;
 
 /* live: the config the partitions point into, as validated at boot; ram_available: partition
  * RAM at boot (the limit the file was checked against). */
-void settings_init(struct config *live, uint64_t ram_available, unsigned cpu_count,
-		   uint64_t cpus_online);
+void settings_init(struct config *live, const struct config *file, uint64_t ram_available,
+		   unsigned cpu_count, uint64_t cpus_online);
+
+/* `save` writes through UEFI runtime SetVariable (0: the firmware has none). The firmware runs
+ * in physical mode, so what it reads must be in identity-mapped memory: buffer_pa, this many
+ * bytes from the hypervisor's own pool. */
+#define SETTINGS_FIRMWARE_BUFFER (8 * 1024)
+void settings_firmware_init(uint64_t efi_set_variable, uint64_t buffer_pa, uint32_t saved_status);
+/* What the loader found at this boot (enum saved_settings_status). */
+uint32_t settings_saved_status(void);
+
+/* Writes text (len bytes, at most SAVED_SETTINGS_MAX; 0 deletes) as the saved settings, as
+ * `save` does after building it; the saved-settings test kernel also stores a set that does
+ * not fit with it. 0, or -1 and why in reason. */
+int settings_store(const char *text, size_t len, char *reason, size_t size);
+
+/* `save`: stores the changes against the ESP's file (none: removes the variable). Returns 0
+ * and the bytes stored in *stored, or a negative code and why in reason. `config revert`:
+ * removes them (revert true); the next boot uses the file alone. */
+int settings_save(bool revert, uint32_t *stored, char *reason, size_t size);
 
 /*
  * Applies changes (text in bulkhead.cfg syntax; see README "Changing settings"): parsed onto

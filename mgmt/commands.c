@@ -466,6 +466,13 @@ static void cmd_mem(struct shell *sh, const struct command *c, char **argv)
 		out_line(sh, "memory of '%s' is now %llu MiB", argv[0], (unsigned long long)(bytes / MIB));
 }
 
+static void cmd_save(struct shell *sh, const struct command *c, char **argv)
+{
+	(void)c;
+	(void)argv;
+	shell_save(sh, false);
+}
+
 static void cmd_cpus(struct shell *sh, const struct command *c, char **argv)
 {
 	struct mgmt_partition_info pi;
@@ -597,8 +604,9 @@ static const struct command commands[] = {
 	{ "cpus",     "cpus NAME LIST", "set the CPUs of a stopped partition", 2, cmd_cpus, false },
 	{ "set",      "set [NAME] KEY VALUE", "change a setting of the host or of partition NAME",
 	  ARGS_REST, NULL, false },
-	{ "config",   "config [changes]", "the effective configuration, or what changed", ARGS_REST,
-	  NULL, false },
+	{ "config",   "config [changes|revert]", "the configuration; what changed; drop what is saved",
+	  ARGS_REST, NULL, false },
+	{ "save",     "save",           "keep the changes made here across reboots", 0, cmd_save, false },
 	{ "console",  "console NAME",   "give the console to a partition", 1, cmd_console, false },
 	{ "log",      "log",            "the newest hypervisor log lines", 0, cmd_log, false },
 	{ "poweroff", "poweroff",       "power the machine off", 0, cmd_poweroff, false },

@@ -54,6 +54,7 @@ struct shell_ops {
 	int64_t (*power)(void *ctx, uint32_t action);     /* returns only on failure */
 	int64_t (*config_change)(void *ctx, struct mgmt_config_change *req);
 	int64_t (*config_read)(void *ctx, uint32_t which, struct mgmt_config_text *out);
+	int64_t (*config_save)(void *ctx, uint32_t how);  /* MGMT_SAVE_*: bytes stored */
 };
 
 struct shell {

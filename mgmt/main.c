@@ -149,6 +149,12 @@ static int64_t op_config_change(void *ctx, struct mgmt_config_change *req)
 	return mgmt(HC_MGMT_CONFIG_CHANGE, gpa_of(req), 0);
 }
 
+static int64_t op_config_save(void *ctx, uint32_t how)
+{
+	(void)ctx;
+	return mgmt(HC_MGMT_CONFIG_SAVE, how, 0);
+}
+
 static int64_t op_config_read(void *ctx, uint32_t which, struct mgmt_config_text *out)
 {
 	(void)ctx;
@@ -174,6 +180,7 @@ static const struct shell_ops real_ops = {
 	.set_cpus = op_set_cpus,
 	.config_change = op_config_change,
 	.config_read = op_config_read,
+	.config_save = op_config_save,
 	.console_attach = op_console_attach,
 	.console_focus = op_console_focus,
 	.log_read = op_log_read,

@@ -171,13 +171,41 @@ void shell_set(struct shell *sh, const char *usage, char *rest)
 		out_line(sh, "%s = %s (%s)", key, value, when);
 }
 
-/* config [changes] */
+void shell_save(struct shell *sh, bool revert)
+{
+	int64_t rc = sh->ops->config_save(sh->ops->ctx, revert ? MGMT_SAVE_REVERT : MGMT_SAVE_STORE);
+	if (rc == HC_EFIRMWARE) {
+		out_line(sh, "error: the firmware did not store the settings (the hypervisor log, "
+			 "'log', says why); nothing was saved");
+		return;
+	}
+	if (rc < 0) {
+		out_line(sh, "error: the hypervisor refused (code %lld)", (long long)rc);
+		return;
+	}
+	if (revert)
+		out_line(sh, "saved changes dropped: the next boot uses bulkhead.cfg as it is (what "
+			 "is in force now stays until then)");
+	else if (rc == 0)
+		out_line(sh, "nothing differs from bulkhead.cfg: no saved changes are kept");
+	else
+		out_line(sh, "saved %lld bytes of changes (UEFI variable BulkheadSettings): the next "
+			 "boot applies them on top of bulkhead.cfg ('config changes' shows them)",
+			 (long long)rc);
+}
+
+/* config [changes|revert] */
 void shell_config(struct shell *sh, const char *usage, char *rest)
 {
 	char *word = next_word(&rest);
 	bool changes = word && !strcmp(word, "changes");
-	if ((word && !changes) || next_word(&rest)) {
+	bool revert = word && !strcmp(word, "revert");
+	if ((word && !changes && !revert) || next_word(&rest)) {
 		out_line(sh, "error: usage: %s", usage);
+		return;
+	}
+	if (revert) {
+		shell_save(sh, true);
 		return;
 	}
 	struct mgmt_config_text *t = &sh->config;

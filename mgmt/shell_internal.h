@@ -7,6 +7,7 @@
 #ifndef MGMT_SHELL_INTERNAL_H
 #define MGMT_SHELL_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "mgmt/commands.h"
 
@@ -24,6 +25,8 @@ const char *type_of(const struct mgmt_partition_info *pi);
 /* `set` and `config` (mgmt/settings_cmds.c): rest is the line after the command's name. */
 void shell_set(struct shell *sh, const char *usage, char *rest);
 void shell_config(struct shell *sh, const char *usage, char *rest);
+/* `save` (revert false) and `config revert`. */
+void shell_save(struct shell *sh, bool revert);
 
 /* `top` (mgmt/top.c). */
 void shell_top(struct shell *sh);

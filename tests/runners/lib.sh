@@ -99,6 +99,8 @@ make_esp() {
 
 # boot_qemu ESP_DIR LOG END_REGEX SECONDS: QEMU TCG + OVMF, serial to LOG. Sets BOOT_RESULT to
 # "marker", "exited" (the guest powered off) or "timeout", and BOOT_SECONDS to wall time.
+# A reboot ends QEMU (-no-reboot) unless QEMU_REBOOT is set to an empty string, and the
+# variable store (a copy of OVMF_VARS, ESP_DIR.vars.fd) lives as long as the run.
 boot_qemu() {
 	local esp=$1 log=$2 re=$3 limit=$4 vars="$1.vars.fd" start
 	cp "$OVMF_VARS" "$vars"
@@ -108,7 +110,7 @@ boot_qemu() {
 		-drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
 		-drive if=pflash,format=raw,file="$vars" \
 		-drive format=raw,file=fat:rw:"$esp" \
-		-serial file:"$log" -display none -monitor none -no-reboot -net none \
+		-serial file:"$log" -display none -monitor none ${QEMU_REBOOT--no-reboot} -net none \
 		>"$log.qemu" 2>&1 &
 	await_boot $! "$log" "$re" "$limit" "$start" 5
 }

@@ -45,7 +45,7 @@ UP = b"\x1b[A"
 DOWN = b"\x1b[B"
 
 COMMANDS = ["help", "list", "info", "stats", "host", "top", "log", "start", "stop", "restart",
-            "destroy", "mem", "cpus", "set", "config", "console"]
+            "destroy", "mem", "cpus", "set", "config", "save", "console"]
 LIST_HEADER = ("ID  NAME          STATE      TYPE   MEM(MiB)  VCPUS  CPUS    CPU%    UPTIME"
                "       EXITS")
 # printf("%-3u %-13s %-10s %-6s %8llu  %5u  %-6s %5llu.%llu  %-11s %llu")
@@ -949,9 +949,34 @@ def step_settings(s):
              r"^hostname = bulkhead-shell-test \(in force now\)$", "set hostname: the old name back")
 
 
+def step_save(s):
+    """save and config revert from the running shell: the hypervisor writes the UEFI variable
+    through the firmware's runtime SetVariable while partitions run on both CPUs, and deletes
+    it again. (The reboot half is proven in the QEMU suite: OVMF under Bochs hangs on the boot
+    after a reset, polling an ACPI PM timer at port 8 that never ticks.)"""
+    s.answer(s.command("set hostname saved-host"), r"^hostname = saved-host \(in force now\)$",
+             "set hostname saved-host")
+    out = s.command("config changes")
+    s.check(out is not None and re.search(r"^hostname = saved-host$", out, re.M) and
+            re.search(r"^memory = 96M$", out, re.M) and
+            re.search(r"^\[partition busy\]\nmemory = 16M$", out, re.M),
+            "config changes before save: host name, reservation, busy's memory", repr(out)[:300])
+    m = s.answer(s.command("save"), r"^saved \d+ bytes of changes \(UEFI variable BulkheadSettings\)",
+                 "save: the firmware stored the changes (SetVariable at run time)")
+    out = s.command("log")
+    s.answer(out, r"^\[hv\] settings: changes saved for the next boot \(UEFI variable "
+             r"BulkheadSettings, \d+ bytes\)$", "log: the save is logged")
+    s.answer(s.command("config revert"), r"^saved changes dropped: the next boot uses "
+             r"bulkhead\.cfg as it is", "config revert: the variable is deleted")
+    s.answer(s.command("host"), r"^host name: saved-host$",
+             "config revert leaves what is in force until the reboot")
+    s.answer(s.command("list"), "^" + re.escape(LIST_HEADER) + "$",
+             "the shell and the partitions go on after the firmware calls")
+
+
 SCENARIO = [step_boot, step_list_initial, step_console_replay, step_help,
             step_info_stats_host_log, step_owned_cpu, step_json, step_ctl, step_settings, step_errors, step_line_editing, step_stop_mem_start,
-            step_random]
+            step_random, step_save]
 
 
 def main():

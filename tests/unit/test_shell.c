@@ -59,7 +59,9 @@ static struct fake {
 	 * settings.c does (validation against a machine aside). */
 	struct config cfg, file_cfg;
 	char change_text[MGMT_CONFIG_CHANGE_MAX];
-	unsigned changes;
+	unsigned changes, saves;
+	uint32_t last_save;
+	int64_t save_rc;
 	unsigned key_polls;
 } F;
 
@@ -210,6 +212,13 @@ static int64_t fake_config_read(void *ctx, uint32_t which, struct mgmt_config_te
 	out->len = (uint32_t)config_write(&F.cfg, &opt, out->text, sizeof out->text);
 	return 0;
 }
+static int64_t fake_config_save(void *ctx, uint32_t how)
+{
+	(void)ctx;
+	F.saves++;
+	F.last_save = how;
+	return F.save_rc;
+}
 static const struct shell_ops fake_ops = {
 	.ctx = &F,
 	.write = fake_write,
@@ -229,6 +238,7 @@ static const struct shell_ops fake_ops = {
 	.set_cpus = fake_set_cpus,
 	.config_change = fake_config_change,
 	.config_read = fake_config_read,
+	.config_save = fake_config_save,
 	.console_attach = fake_attach,
 	.console_focus = fake_focus,
 	.log_read = fake_log_read,
@@ -486,7 +496,8 @@ static void help_lists_every_command(void **state)
 		"  mem NAME SIZE           set the memory of a stopped partition\r\n"
 		"  cpus NAME LIST          set the CPUs of a stopped partition\r\n"
 		"  set [NAME] KEY VALUE    change a setting of the host or of partition NAME\r\n"
-		"  config [changes]        the effective configuration, or what changed\r\n"
+		"  config [changes|revert] the configuration; what changed; drop what is saved\r\n"
+		"  save                    keep the changes made here across reboots\r\n"
 		"  console NAME            give the console to a partition\r\n"
 		"  log                     the newest hypervisor log lines\r\n"
 		"  poweroff                power the machine off\r\n"
@@ -1285,8 +1296,31 @@ static void config_prints_settings(void **state)
 	assert_string_equal(run("config changes"),
 			    "# changed from the shell since boot, against the ESP's bulkhead.cfg\r\n"
 			    "[partition web]\r\nmemory = 1G\r\n");
-	assert_string_equal(run("config everything"), "error: usage: config [changes]\r\n");
-	assert_string_equal(run("config changes now"), "error: usage: config [changes]\r\n");
+	assert_string_equal(run("config everything"), "error: usage: config [changes|revert]\r\n");
+	assert_string_equal(run("config changes now"), "error: usage: config [changes|revert]\r\n");
+}
+
+/* `save` and `config revert`: what the hypervisor answered, in words; a firmware failure is an
+ * error that says nothing was saved. */
+static void save_and_revert(void **state)
+{
+	(void)state;
+	F.save_rc = 58;
+	assert_string_equal(run("save"), "saved 58 bytes of changes (UEFI variable BulkheadSettings): "
+			    "the next boot applies them on top of bulkhead.cfg ('config changes' "
+			    "shows them)\r\n");
+	assert_int_equal(F.last_save, MGMT_SAVE_STORE);
+	F.save_rc = 0;
+	assert_string_equal(run("save"), "nothing differs from bulkhead.cfg: no saved changes are kept\r\n");
+	F.save_rc = HC_EFIRMWARE;
+	assert_string_equal(run("save"), "error: the firmware did not store the settings (the "
+			    "hypervisor log, 'log', says why); nothing was saved\r\n");
+	F.save_rc = 0;
+	assert_string_equal(run("config revert"), "saved changes dropped: the next boot uses "
+			    "bulkhead.cfg as it is (what is in force now stays until then)\r\n");
+	assert_int_equal(F.last_save, MGMT_SAVE_REVERT);
+	assert_string_equal(run("save now"), "error: usage: save\r\n");
+	assert_int_equal(F.saves, 4);
 }
 
 /* Random lines of plausible words: whatever is typed, the shell answers with whole
@@ -1365,6 +1399,7 @@ int main(void)
 		cmocka_unit_test_setup(set_sends_config_text, setup),
 		cmocka_unit_test_setup(set_refusals, setup),
 		cmocka_unit_test_setup(config_prints_settings, setup),
+		cmocka_unit_test_setup(save_and_revert, setup),
 		cmocka_unit_test_setup(random_command_lines, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
