@@ -55,6 +55,7 @@ KERNEL_SRCS := \
 	$(CONFIG_LIB_SRCS) \
 	kernel/host_summary.c \
 	kernel/settings.c \
+	kernel/audit.c \
 	kernel/percpu.c \
 	kernel/smp.c \
 	kernel/ap_trampoline.S \

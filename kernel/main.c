@@ -151,6 +151,9 @@ __attribute__((noreturn)) static void start_partitions(const struct boot_info *b
 			console_set_shell((int)i);
 	kprintf("[hv] starting %u partition(s)%s\n", running,
 		console_focus() == CONSOLE_FOCUS_NONE ? "" : "; the management shell has the console");
+	if (console_focus() != CONSOLE_FOCUS_NONE)
+		klog(LOG_WARN, "the management console is open: whoever reaches this serial line "
+		     "(or a BMC's serial-over-LAN) controls the machine; the shell has no login yet");
 	smp_go();
 	scheduler_start(&bsp);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "hypercall.h"
+#include "kernel/audit.h"
 #include "kernel/settings.h"
 #include "kernel/console.h"
 #include "kernel/host.h"
@@ -222,10 +223,8 @@ static bool refuse_unprivileged(struct vcpu *v, uint64_t nr)
 	return true;
 }
 
-int64_t mgmt_hypercall(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1)
+static int64_t dispatch(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1)
 {
-	if (refuse_unprivileged(v, nr))
-		return HC_EPERM;
 	struct partition *self = v->partition;
 	struct partition *target = NULL;
 	switch (nr) {
@@ -348,4 +347,17 @@ int64_t mgmt_hypercall(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1)
 	default:
 		return HC_ENOSYS;
 	}
+}
+
+int64_t mgmt_hypercall(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1)
+{
+	if (refuse_unprivileged(v, nr))
+		return HC_EPERM;
+	/* A power call does not come back: its line goes first. */
+	if (nr == HC_MGMT_POWER && (a0 == MGMT_POWER_OFF || a0 == MGMT_POWER_REBOOT))
+		audit_mgmt_call(v->partition, nr, a0, a1, 0);
+	int64_t rc = dispatch(v, nr, a0, a1);
+	if (nr != HC_MGMT_POWER)
+		audit_mgmt_call(v->partition, nr, a0, a1, rc);
+	return rc;
 }

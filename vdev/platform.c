@@ -11,6 +11,7 @@
 #include "kernel/percpu.h"
 #include "kernel/x86.h"
 #include "vdev/platform.h"
+#include "kernel/audit.h"
 #include "vdev/vcpu_post.h"
 #include "vmx/exit.h"
 #include "vmx/guest_walk.h"
@@ -36,13 +37,11 @@ static struct vplatform *platform_of(struct vcpu *v)
 	return &v->partition->platform;
 }
 
-/* Seconds since 1970 on the host's wall clock: the firmware's reading plus TSC time since. */
-static int64_t wallclock_now(void)
+/* Seconds since 1970 on the host's wall clock (kernel/audit.c); 0 when there is none. */
+static int64_t wallclock_seconds(void)
 {
-	const struct partition_env *env = partitions_env();
-	if (!env->bi->wallclock_valid || !env->tsc_hz)
-		return 0;
-	return env->bi->wallclock_unix + (int64_t)((rdtsc() - env->bi->wallclock_tsc) / env->tsc_hz);
+	int64_t t = wallclock_now();
+	return t < 0 ? 0 : t;
 }
 
 /* The redirection entry's destination: the vCPU with that APIC ID (Linux routes physically,
@@ -140,7 +139,7 @@ static void io_locked(struct vcpu *v, uint16_t port, unsigned size, bool in, uin
 		vplatform_uart_changed(p);
 		return;
 	}
-	if (vrtc_io(&pl->rtc, port, in, value, wallclock_now()))
+	if (vrtc_io(&pl->rtc, port, in, value, wallclock_seconds()))
 		return;
 	if (pci_config_io(pl, port, size, in, value))
 		return;

@@ -918,6 +918,13 @@ def step_settings(s):
     out = s.command("log")
     s.answer(out, r"^\[hv\] settings changed by 'mgmt':$", "log: the change is logged, and by whom")
     s.answer(out, r"^\[hv\]   memory = 16M$", "log: the changed key and value")
+    when = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC"
+    s.answer(out, r"^\[hv\] audit %s: 'mgmt' restart 'busy': done$" % when,
+             "log: the audit line of restart busy, with the wall-clock time and who asked")
+    s.answer(out, r"^\[hv\] audit %s: 'mgmt' set \(a settings change\): refused" % when,
+             "log: a refused change is in the audit trail too")
+    s.check(out is not None and not re.search(r"audit .*'mgmt' (info|list|host|stats|config)\b",
+                                              out), "log: reads (info, list, config) are not audited")
 
     # The escape key, changed live: console's hint names the new key, and it brings the shell
     # back; then the old one again.

@@ -76,6 +76,8 @@ else
 		"serial output: the hypervisor logs its refusal of unpriv's management hypercall by name"
 	check "$log" "^\[hv\] starting 4 partition\(s\); the management shell has the console" \
 		"the management partition gets the console at start"
+	check "$log" "^\[hv\] warning: the management console is open: whoever reaches this serial line" \
+		"the boot log warns that the console has no login"
 	check_absent "$log" 'EXCEPTION|PANIC' "no hypervisor exception or panic"
 	check "$log" "^\[hv\] partition 'busy' \(id 3\): .*, CPU 1$" \
 		"busy is placed on CPU 1, the CPU its config gives it"
