@@ -221,8 +221,9 @@ void shell_config(struct shell *sh, const char *usage, char *rest)
 		out_line(sh, "no changes from bulkhead.cfg");
 		return;
 	}
-	out_line(sh, changes ? "# changed from the shell since boot, against the ESP's bulkhead.cfg"
-			     : "# the effective configuration (bulkhead.cfg syntax)");
+	out_line(sh, "%s", changes ? "# what differs from the ESP's bulkhead.cfg (changes made in "
+				     "the shell, saved or not)"
+				   : "# the effective configuration (bulkhead.cfg syntax)");
 	out_text(sh, t->text);
 	if (t->len >= sizeof t->text)
 		out_line(sh, "# (cut off: %u bytes in all)", (unsigned)t->len);

@@ -1294,7 +1294,7 @@ static void config_prints_settings(void **state)
 	out = run("config");
 	assert_non_null(strstr(out, "memory = 1G    # pending until its next start (in force: 2G)\r\n"));
 	assert_string_equal(run("config changes"),
-			    "# changed from the shell since boot, against the ESP's bulkhead.cfg\r\n"
+			    "# what differs from the ESP's bulkhead.cfg (changes made in the shell, saved or not)\r\n"
 			    "[partition web]\r\nmemory = 1G\r\n");
 	assert_string_equal(run("config everything"), "error: usage: config [changes|revert]\r\n");
 	assert_string_equal(run("config changes now"), "error: usage: config [changes|revert]\r\n");
