@@ -334,12 +334,21 @@ def step_pair_smp(s):
     r = rows.get("alpha")
     s.check(r and r.get("vcpus") == "2" and r.get("cpus") == "0-1",
             "list: alpha has 2 vCPUs on CPUs 0-1", repr(r))
-    # beta has sat at its prompt since it booted: its CPU% is over the last 2 s, not the
-    # average since its start (its boot kept a vCPU busy: that average is well above half).
+    # beta sits at its prompt: its CPU% is over the last 2 s, not the average since its start
+    # (its boot kept a vCPU busy: that average is well above half). It may have booted only
+    # moments ago (the pair reboots it) and still be settling (a CI run once saw 36.3% at 21 s
+    # of uptime), so the list is asked again for up to a minute: an idle guest's figure must
+    # fall to ~0 within that, while the average since its start would not.
     b = rows.get("beta")
+    seen = [b and b["cpu"]]
+    end = time.monotonic() + 60
+    while b and float(b["cpu"]) > 10.0 and time.monotonic() < end:
+        time.sleep(5)
+        b = s.list_rows(s.command("list")).get("beta")
+        seen.append(b and b["cpu"])
     s.check(b and float(b["cpu"]) <= 10.0,
             "list: beta, idle at its prompt, uses ~0%% CPU over the last 2 s (%s), whatever "
-            "its boot took" % (b and b["cpu"]), repr(b))
+            "its boot took" % ", ".join(str(x) for x in seen), repr(b))
 
 
 def step_pair_consoles(s):
