@@ -129,23 +129,17 @@ static bool memory_fits(const struct partition_config *pc)
 	return frame_alloc_largest(partitions_env()->ram, PARTITION_MEM_ALIGN) >= pc->memory;
 }
 
-/* The changed keys, one line each, for the log. */
-static void log_changes(const char *who)
+/* The change as it was asked for, one line each, for the log. */
+static void log_change(const char *who, const char *text, size_t len)
 {
-	static char text[2048];
-	struct config_write_options only = { .only_changes_from = live };
-	config_write(&next, &only, text, sizeof text);
 	klog(LOG_INFO, "settings changed by '%s':", who);
-	char *line = text;
-	while (*line) {
-		char *end = strchr(line, '\n');
-		if (end)
-			*end = '\0';
-		if (*line)
-			klog(LOG_INFO, "  %s", line);
-		if (!end)
-			break;
-		line = end + 1;
+	size_t start = 0;
+	for (size_t i = 0; i <= len; i++) {
+		if (i < len && text[i] != '\n')
+			continue;
+		if (i > start)
+			klog(LOG_INFO, "  %.*s", (int)(i - start), text + start);
+		start = i + 1;
 	}
 }
 
@@ -183,7 +177,7 @@ int settings_change(const char *text, size_t len, const char *who, char *errors,
 	}
 
 	next = scratch;
-	log_changes(who);
+	log_change(who, text, len);
 	/* In force at once: what nothing has to be rebuilt for. */
 	memcpy(live->hv.hostname, next.hv.hostname, sizeof live->hv.hostname);
 	live->hv.log_level = next.hv.log_level;
