@@ -14,7 +14,10 @@
 static struct uart *wire;
 static uint8_t escape = 0x1d;          /* Ctrl-] */
 static int shell = CONSOLE_FOCUS_NONE;
-static int focus = CONSOLE_FOCUS_NONE;
+/* Who has the terminal. Read anywhere; a byte for the terminal is written, and the escape key
+ * moves it, under the log lock (log_console_passthrough_if, log_console_refocus), so that a
+ * partition's output racing the escape on another CPU lands before the switch or not at all. */
+static volatile int focus = CONSOLE_FOCUS_NONE;
 
 void console_init(struct uart *w, uint8_t escape_char)
 {
@@ -43,7 +46,8 @@ static void flush_line(struct vuart *u)
 void console_route(struct vuart *u, char c)
 {
 	if (focus == (int)u->owner_id) {
-		log_console_passthrough(c);      /* the focused partition owns the terminal */
+		/* the focused partition owns the terminal */
+		log_console_passthrough_if(&focus, (int)u->owner_id, c);
 		return;
 	}
 	if (focus != CONSOLE_FOCUS_NONE)
@@ -145,8 +149,8 @@ void console_poll_input(void)
 		if (c < 0)
 			return;
 		if (c == escape && focus != shell) {
-			focus = shell;               /* back to the shell, whatever the partition does */
-			uart_write(wire, "\n", 1);
+			/* back to the shell, whatever the partition does */
+			log_console_refocus(&focus, shell, "\n");
 			continue;
 		}
 		if (focus != CONSOLE_FOCUS_NONE)

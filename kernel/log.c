@@ -40,6 +40,31 @@ void log_console_passthrough(char c)
 		spin_unlock(&lock);
 }
 
+void log_console_passthrough_if(const volatile int *focus, int owner, char c)
+{
+	if (!console)
+		return;
+	bool took = lock_log();
+	if (*focus == owner) {
+		uart_putc(console, c);
+		track_column(&c, 1);
+	}
+	if (took)
+		spin_unlock(&lock);
+}
+
+void log_console_refocus(volatile int *focus, int to, const char *say)
+{
+	bool took = lock_log();
+	*focus = to;
+	if (console) {
+		uart_write(console, say, strlen(say));
+		track_column(say, strlen(say));
+	}
+	if (took)
+		spin_unlock(&lock);
+}
+
 void log_init(struct uart *c, enum log_level level)
 {
 	console = c;

@@ -22,6 +22,11 @@ void log_write(const char *s, size_t n, int to_console);
 /* A partition's byte for the terminal (console multiplexer): not kept in the log ring, but
  * counted so that the next log line starts on a fresh line. */
 void log_console_passthrough(char c);
+/* The same for a byte of partition `owner`, written only if *focus is still owner once the
+ * lock is held: a partition on another CPU cannot print after the console has left it. */
+void log_console_passthrough_if(const volatile int *focus, int owner, char c);
+/* Moves the console (*focus = to) and writes say, under the same lock. */
+void log_console_refocus(volatile int *focus, int to, const char *say);
 /* Copies the oldest-to-newest ring content into buf; returns bytes copied. */
 size_t log_ring_copy(char *buf, size_t size);
 
