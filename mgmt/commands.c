@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include "hypercall.h"
 #include "lib/config/config.h"
 #include "mgmt/commands.h"
@@ -139,6 +140,22 @@ static void error_result(struct shell *sh, const struct command *c, const char *
 	error_code(sh, c, rc);
 }
 
+bool find_partition(struct shell *sh, int64_t count, const char *name, bool any_case,
+		    struct mgmt_partition_info *pi)
+{
+	if (strlen(name) >= sizeof pi->name)
+		return false;
+	for (int64_t id = 0; id < count; id++) {
+		if (sh->ops->partition_info(sh->ops->ctx, (uint32_t)id, pi) < 0)
+			continue;
+		clean_info(pi);
+		pi->id = (uint32_t)id;  /* the id asked for is the one every later call uses */
+		if ((any_case ? strcasecmp(pi->name, name) : strcmp(pi->name, name)) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Finds the partition called name. Prints the error and returns false if there is none. */
 static bool lookup(struct shell *sh, const struct command *c, const char *name,
                    struct mgmt_partition_info *pi)
@@ -148,16 +165,8 @@ static bool lookup(struct shell *sh, const struct command *c, const char *name,
 		error_code(sh, c, count);
 		return false;
 	}
-	if (strlen(name) < sizeof pi->name) {
-		for (int64_t id = 0; id < count; id++) {
-			if (sh->ops->partition_info(sh->ops->ctx, (uint32_t)id, pi) < 0)
-				continue;
-			clean_info(pi);
-			pi->id = (uint32_t)id;  /* the id asked for is the one every later call uses */
-			if (strcmp(pi->name, name) == 0)
-				return true;
-		}
-	}
+	if (find_partition(sh, count, name, false, pi))
+		return true;
 	out_line(sh, "error: no partition named '%s'", name);
 	return false;
 }

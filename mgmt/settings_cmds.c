@@ -12,7 +12,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include "mgmt/shell_internal.h"
 
 /* What each key the console may set takes effect with. Everything else is the file's alone. */
@@ -71,16 +70,9 @@ static char *next_word(char **p)
 
 static bool partition_running(struct shell *sh, const char *name)
 {
-	int64_t n = sh->ops->partition_count(sh->ops->ctx);
 	struct mgmt_partition_info pi;
-	for (int64_t i = 0; i < n; i++) {
-		if (sh->ops->partition_info(sh->ops->ctx, (uint32_t)i, &pi) < 0)
-			continue;
-		CLEAN(pi.name);
-		if (!strcasecmp(pi.name, name))
-			return pi.state == MGMT_STATE_RUNNING || pi.state == MGMT_STATE_HALTED;
-	}
-	return false;
+	return find_partition(sh, sh->ops->partition_count(sh->ops->ctx), name, true, &pi) &&
+	       (pi.state == MGMT_STATE_RUNNING || pi.state == MGMT_STATE_HALTED);
 }
 
 /* Prints text from the hypervisor line by line, cleaned. */
@@ -90,9 +82,7 @@ static void out_text(struct shell *sh, char *text)
 		char *end = strchr(line, '\n');
 		if (end)
 			*end = '\0';
-		for (char *c = line; *c; c++)
-			if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
-				*c = '.';
+		clean(line, strlen(line) + 1);
 		out_line(sh, "%s", line);
 		if (!end)
 			break;

@@ -19,6 +19,10 @@ void out_str(struct shell *sh, const char *s);
 void clean(char *s, size_t size);
 #define CLEAN(field) clean((field), sizeof(field))
 void clean_info(struct mgmt_partition_info *pi);
+/* Partition `name` among the first `count` ids (exactly, or without regard to case as the
+ * config compares names), its info cleaned, in *pi; false if none has that name. */
+bool find_partition(struct shell *sh, int64_t count, const char *name, bool any_case,
+		    struct mgmt_partition_info *pi);
 /* "elf", "linux" or "multiboot". */
 const char *type_of(const struct mgmt_partition_info *pi);
 
