@@ -19,6 +19,9 @@
 #define CONFIG_CMDLINE_MAX      512
 #define CONFIG_VCPUS_MAX        PARTITION_VCPUS_MAX
 #define CONFIG_HOSTNAME_MAX     64
+#define CONFIG_PASSWORD_HASH_MAX 192    /* an Argon2 encoded hash, including the NUL */
+#define CONFIG_IDLE_LOGOUT_MAX  (7u * 24 * 3600)  /* seconds */
+#define CONFIG_IDLE_LOGOUT_DEFAULT 600u
 #define CONFIG_LINE_MAX         256     /* longer lines are an error, never truncated */
 #define CONFIG_TEXT_MAX         (64 * 1024)
 #define CONFIG_MAX_ERRORS       32

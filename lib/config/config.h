@@ -42,7 +42,13 @@ struct hv_config {
 	enum log_level log_level;
 	enum stop_action on_stop;
 	uint8_t escape;                 /* console escape byte: Ctrl-] (0x1d) unless `escape =` */
+	/* The shell's login: an Argon2 encoded hash ("$argon2id$v=19$m=...,t=...,p=...$salt$hash"),
+	 * "" for none (the console is open), and seconds without input before a session is
+	 * logged out (0: never). */
+	char console_password[CONFIG_PASSWORD_HASH_MAX];
+	uint32_t idle_logout;
 	unsigned memory_line;           /* line of the memory key, 0 if defaulted */
+	unsigned password_line;
 };
 
 struct partition_config {
@@ -111,6 +117,10 @@ int config_parse_changes(const char *text, size_t len, struct config *cfg,
 /* Cross-checks a parsed config against the machine; appends errors; returns errors added.
  * lim may be NULL to check only what does not depend on the machine. */
 int config_validate(const struct config *cfg, const struct config_limits *lim, struct config_errors *errs);
+
+/* The memory cost of an Argon2 encoded hash in KiB (its m= parameter), or 0 if hash is not
+ * one (config_parse refuses those). */
+uint32_t config_argon2_memory_kib(const char *hash);
 
 /* "64M", "1GiB", "2097152"... into bytes. 0 ok, -1 bad (*out untouched). */
 int config_parse_size(const char *s, uint64_t *out);

@@ -216,6 +216,92 @@ static const char *path_problem(struct span s)
 	return NULL;
 }
 
+/* ---- the login's values ---------------------------------------------------------------- */
+
+/* Digits at *p (at most 10, no sign) into *out; false if there are none. */
+static bool take_digits(struct span s, size_t *at, uint64_t *out)
+{
+	size_t start = *at;
+	uint64_t n = 0;
+	while (*at < s.n && is_digit(s.p[*at]) && *at - start < 10)
+		n = n * 10 + (uint64_t)(s.p[(*at)++] - '0');
+	*out = n;
+	return *at > start;
+}
+
+static bool take_text(struct span s, size_t *at, const char *lit)
+{
+	size_t n = strlen(lit);
+	if (s.n - *at < n || memcmp(s.p + *at, lit, n) != 0)
+		return false;
+	*at += n;
+	return true;
+}
+
+/* Base64 without padding, as Argon2's encoding writes salt and hash; at least one character. */
+static bool take_base64(struct span s, size_t *at)
+{
+	size_t start = *at;
+	while (*at < s.n && (is_alnum(s.p[*at]) || s.p[*at] == '+' || s.p[*at] == '/'))
+		(*at)++;
+	return *at > start;
+}
+
+/*
+ * The shape of an Argon2 encoded hash, "$argon2id$v=19$m=4096,t=3,p=1$SALT$HASH" (argon2i and
+ * argon2d too; v= may be missing, meaning version 1.0): the library that checks the password
+ * (lib/argon2, in the shell) decodes it again and is the judge of the numbers. This only
+ * tells a plain password or a cut paste from a hash at boot, and finds the memory cost.
+ */
+static bool argon2_shape(struct span s, uint64_t *m_kib)
+{
+	size_t at = 0;
+	uint64_t m, t, par, ver;
+	if (!take_text(s, &at, "$argon2"))
+		return false;
+	if (!take_text(s, &at, "id$") && !take_text(s, &at, "i$") && !take_text(s, &at, "d$"))
+		return false;
+	if (take_text(s, &at, "v=") && !(take_digits(s, &at, &ver) && take_text(s, &at, "$")))
+		return false;
+	if (!(take_text(s, &at, "m=") && take_digits(s, &at, &m) && take_text(s, &at, ",t=") &&
+	      take_digits(s, &at, &t) && take_text(s, &at, ",p=") && take_digits(s, &at, &par) &&
+	      take_text(s, &at, "$") && take_base64(s, &at) && take_text(s, &at, "$") &&
+	      take_base64(s, &at) && at == s.n))
+		return false;
+	if (m == 0 || m > UINT32_MAX || t == 0 || par == 0)
+		return false;
+	*m_kib = m;
+	return true;
+}
+
+uint32_t config_argon2_memory_kib(const char *hash)
+{
+	uint64_t m;
+	return argon2_shape(span_of(hash, strlen(hash)), &m) ? (uint32_t)m : 0;
+}
+
+/* "600", "90s", "10m", "2h"; "0", "never" or "off": never. */
+static bool parse_duration(struct span v, uint32_t *seconds)
+{
+	if (span_is(v, "never") || span_is(v, "off")) {
+		*seconds = 0;
+		return true;
+	}
+	size_t at = 0;
+	uint64_t n, unit = 1;
+	if (!take_digits(v, &at, &n))
+		return false;
+	if (at + 1 == v.n) {
+		char u = v.p[at];
+		unit = u == 's' ? 1 : u == 'm' ? 60 : u == 'h' ? 3600 : 0;
+		at++;
+	}
+	if (at != v.n || unit == 0 || n * unit > CONFIG_IDLE_LOGOUT_MAX)
+		return false;
+	*seconds = (uint32_t)(n * unit);
+	return true;
+}
+
 /* ---- the parser ------------------------------------------------------------------------ */
 
 enum section { SEC_NONE, SEC_HV, SEC_PART, SEC_SKIP };
@@ -226,6 +312,7 @@ enum key {
 	K_SHARE_CPUS,
 	K_ESCAPE,
 	K_VCPUS,
+	K_CONSOLE_PASSWORD, K_IDLE_LOGOUT,
 	K_COUNT
 };
 
@@ -233,7 +320,7 @@ enum key {
 
 /* Names in arrays, not pointers: no relocations in the PIC loader build. */
 static const struct {
-	char name[12];
+	char name[20];
 	unsigned char section;
 } keys[K_COUNT] = {
 	[K_HV_MEMORY]  = { "memory",     SEC_HV },
@@ -253,6 +340,8 @@ static const struct {
 	[K_SHARE_CPUS] = { "share_cpus", SEC_PART },
 	[K_ESCAPE]     = { "escape",     SEC_HV },
 	[K_VCPUS]      = { "vcpus",      SEC_PART },
+	[K_CONSOLE_PASSWORD] = { "console_password", SEC_HV },
+	[K_IDLE_LOGOUT] = { "idle_logout", SEC_HV },
 };
 
 struct parser {
@@ -299,6 +388,7 @@ static void hv_defaults(struct hv_config *hv)
 	hv->log_level = LOG_INFO;
 	hv->on_stop = STOP_POWEROFF;
 	hv->escape = 0x1d;                     /* Ctrl-] */
+	hv->idle_logout = CONFIG_IDLE_LOGOUT_DEFAULT;
 	hv->memory_line = 0;
 }
 
@@ -455,6 +545,28 @@ static bool set_value(struct parser *p, unsigned line, enum key k, struct span v
 		REPORT(errs, line, "bad escape '%s' (use ctrl- and a letter or one of ] \\ ^ _, "
 		       "e.g. ctrl-])", clip(&c, v));
 		return false;
+
+	case K_CONSOLE_PASSWORD: {
+		/* Never quoted back: a mistake here may be the password itself in plain text. */
+		uint64_t m;
+		if (v.n >= sizeof hv->console_password || !argon2_shape(v, &m)) {
+			REPORT(errs, line, "console_password is not an Argon2 hash (make one with "
+			       "Debian's argon2 tool: see README \"Login\")");
+			return false;
+		}
+		memcpy(hv->console_password, v.p, v.n);
+		hv->console_password[v.n] = '\0';
+		note_line(p, &hv->password_line, line);
+		return true;
+	}
+
+	case K_IDLE_LOGOUT:
+		if (!parse_duration(v, &hv->idle_logout)) {
+			REPORT(errs, line, "bad idle_logout '%s' (seconds, or a number with s, m or h, "
+			       "at most 7 days, e.g. 10m; never: no logout)", clip(&c, v));
+			return false;
+		}
+		return true;
 
 	case K_ON_STOP:
 		i = span_choice(v, "poweroff|halt|reboot");

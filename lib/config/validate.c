@@ -183,6 +183,15 @@ int config_validate(const struct config *cfg, const struct config_limits *lim, s
 				REPORT(errs, pc->line, "partitions '%s' and '%s' are both privileged; only "
 				       "one may be", cfg->partitions[privileged].name,
 				       pc->name);
+			/* The shell checks the password in this partition, with the hash's memory
+			 * cost taken from its heap: half its RAM leaves room for the shell itself. */
+			uint64_t kib = config_argon2_memory_kib(cfg->hv.console_password);
+			struct num need_mib, m, have_mib;
+			if (kib && kib * 1024 > pc->memory / 2)
+				REPORT(errs, cfg->hv.password_line, "console_password needs %s MiB to "
+				       "check (m=%s), more than half of '%s' (%s MiB): use a smaller "
+				       "argon2 -m", num_str(&need_mib, (kib + 1023) >> 10),
+				       num_str(&m, kib), pc->name, num_str(&have_mib, pc->memory >> 20));
 		}
 	}
 	config_sort_errors(errs, first_kept);

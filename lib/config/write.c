@@ -48,14 +48,15 @@ static void yes_no(char *v, bool b)
 }
 
 enum hv_key { HK_MEMORY, HK_SERIAL, HK_BAUD, HK_HOSTNAME, HK_LOG_LEVEL, HK_ON_STOP, HK_ESCAPE,
-	      HK_COUNT };
+	      HK_CONSOLE_PASSWORD, HK_IDLE_LOGOUT, HK_COUNT };
 enum part_key { PK_TYPE, PK_IMAGE, PK_INITRD, PK_CMDLINE, PK_MEMORY, PK_CPUS, PK_VCPUS,
 		PK_SHARE_CPUS, PK_PRIVILEGED, PK_AUTOSTART, PK_COUNT };
 
-static const char hv_key_names[HK_COUNT][12] = {
+static const char hv_key_names[HK_COUNT][20] = {
 	"memory", "serial", "baud", "hostname", "log_level", "on_stop", "escape",
+	"console_password", "idle_logout",
 };
-static const char part_key_names[PK_COUNT][12] = {
+static const char part_key_names[PK_COUNT][20] = {
 	"type", "image", "initrd", "cmdline", "memory", "cpus", "vcpus", "share_cpus",
 	"privileged", "autostart",
 };
@@ -95,6 +96,20 @@ static void hv_value(const struct hv_config *hv, enum hv_key k, char *v)
 		/* Ctrl-A..Z are 1..26; Ctrl-\ ] ^ _ are 0x1c..0x1f (the letter minus 0x40). */
 		snprintf(v, VALUE_MAX, "ctrl-%c", hv->escape >= 1 && hv->escape <= 26 ?
 			 'a' + hv->escape - 1 : hv->escape + 0x40);
+		return;
+	case HK_CONSOLE_PASSWORD:
+		/* The salted hash, as the file has it (never a password); "" when none is set. */
+		snprintf(v, VALUE_MAX, "%s", hv->console_password);
+		return;
+	case HK_IDLE_LOGOUT:
+		if (!hv->idle_logout)
+			snprintf(v, VALUE_MAX, "never");
+		else if (hv->idle_logout % 3600 == 0)
+			snprintf(v, VALUE_MAX, "%uh", (unsigned)(hv->idle_logout / 3600));
+		else if (hv->idle_logout % 60 == 0)
+			snprintf(v, VALUE_MAX, "%um", (unsigned)(hv->idle_logout / 60));
+		else
+			snprintf(v, VALUE_MAX, "%us", (unsigned)hv->idle_logout);
 		return;
 	case HK_COUNT:
 		break;
@@ -176,6 +191,8 @@ static void write_hv(struct out *o, const struct config *cfg, const struct confi
 			if (!strcmp(v, base))
 				continue;
 		}
+		if (!v[0])
+			continue;               /* no console_password: the file leaves it out */
 		if (!header) {
 			put(o, "[hypervisor]\n");
 			header = true;

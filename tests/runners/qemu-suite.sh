@@ -124,9 +124,12 @@ boot_qemu "$work/badsyntax" "$work/badsyntax.log" 'nothing was started' 90
 log="$work/badsyntax.log"
 check "$log" 'bulkhead\.cfg:3: .*lots' "bad size reported at line 3"
 check "$log" 'bulkhead\.cfg:4: .*colour' "unknown key reported at line 4"
-check "$log" 'bulkhead\.cfg:7: .*2 MiB' "unaligned partition memory reported at line 7"
-check "$log" 'bulkhead\.cfg:11: .*web' "duplicate partition name reported at line 11"
-check "$log" 'bulkhead\.cfg:17: .*3-1' "reversed CPU range reported at line 17"
+check "$log" 'bulkhead\.cfg:5: console_password is not an Argon2 hash' \
+	"a plain console_password is refused at line 5"
+check_absent "$log" 'plain-Secret-99' "... and the error does not repeat it (it may be the password)"
+check "$log" 'bulkhead\.cfg:8: .*2 MiB' "unaligned partition memory reported at line 8"
+check "$log" 'bulkhead\.cfg:12: .*web' "duplicate partition name reported at line 12"
+check "$log" 'bulkhead\.cfg:18: .*3-1' "reversed CPU range reported at line 18"
 check "$log" '[0-9]+ error\(s\) in bulkhead\.cfg: nothing was started' "bad config stops the boot"
 check_absent "$log" 'exiting boot services|kernel entered' "kernel never started on a bad config"
 

@@ -1699,6 +1699,134 @@ static const char *const full_text =
 	"[partition mgmt]\nimage = mgmt.elf\nmemory = 16M\nprivileged = yes\n";
 
 /* What config_write prints parses back into the same config, field by field. */
+/* ---- the login: console_password and idle_logout ------------------------------------------ */
+
+/* Made with Debian's argon2: printf %s 'correct horse' | argon2 bulkhead-unit-salt -id -t 1 -m 8 -e */
+#define HASH_ID "$argon2id$v=19$m=256,t=1,p=1$YnVsa2hlYWQtdW5pdC1zYWx0$jDo1mz+ErWSP1LBXrKldVO8AJ6OCo1yGlPrT7cxvsy8"
+
+static void test_console_password(void **state)
+{
+	(void)state;
+	assert_no_errors(parse("[hypervisor]\n"));
+	assert_string_equal(cfg.hv.console_password, "");
+	assert_int_equal(cfg.hv.idle_logout, 600);
+	assert_no_errors(parse("[hypervisor]\nconsole_password = " HASH_ID "\n"));
+	assert_string_equal(cfg.hv.console_password, HASH_ID);
+	assert_int_equal(cfg.hv.password_line, 2);
+	assert_int_equal(config_argon2_memory_kib(cfg.hv.console_password), 256);
+	/* The other two variants, and a hash without its version (Argon2 1.0). */
+	assert_no_errors(parse("[hypervisor]\nconsole_password = $argon2i$v=19$m=64,t=2,p=2$c2FsdHNhbHQ$AAAAAAAA\n"));
+	assert_no_errors(parse("[hypervisor]\nconsole_password = $argon2d$m=4096,t=3,p=1$c2FsdHNhbHQ$AAAA\n"));
+	assert_int_equal(config_argon2_memory_kib(cfg.hv.console_password), 4096);
+	/* A plain password, a cut paste, a wrong shape: refused, and never quoted back. */
+	static const char *const bad[] = {
+		"hunter2", "$argon2id$v=19$m=256,t=1,p=1$YnVsa2hlYWQtdW5pdC1zYWx0",
+		"$argon2id$v=19$m=256,t=1,p=1$YnVsa2hlYWQtdW5pdC1zYWx0$", "$argon2x$m=1,t=1,p=1$a$b",
+		"$argon2id$v=19$m=0,t=1,p=1$c2FsdA$AAAA", "$argon2id$v=19$t=1,m=8,p=1$c2FsdA$AAAA",
+		"$argon2id$v=19$m=256,t=1,p=1$c2F sdA$AAAA", "$argon2id$v=19$m=99999999999,t=1,p=1$c2FsdA$AAAA",
+		"$argon2id$v=19$m=256,t=1,p=1$c2FsdA$AAAA$",
+	};
+	char text[256];
+	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text, "[hypervisor]\nconsole_password = %s\n", bad[i]);
+		int r = parse(text);
+		assert_one_error(r, 2, "console_password is not an Argon2 hash");
+		assert_null(strstr(errs.list[0].message, bad[i]));
+		assert_int_equal(config_argon2_memory_kib(bad[i]), 0);
+	}
+	/* Longer than the field holds. */
+	char longhash[300];
+	snprintf(longhash, sizeof longhash, "[hypervisor]\nconsole_password = $argon2id$v=19$m=8,t=1,p=1$%0200d$AAAA\n", 0);
+	assert_one_error(parse(longhash), 2, "console_password is not an Argon2 hash");
+}
+
+static void test_idle_logout(void **state)
+{
+	(void)state;
+	static const struct { const char *v; uint32_t s; } good[] = {
+		{ "90", 90 }, { "90s", 90 }, { "10m", 600 }, { "2h", 7200 }, { "0", 0 },
+		{ "never", 0 }, { "off", 0 }, { "168h", 7 * 24 * 3600 },
+	};
+	char text[96];
+	for (unsigned i = 0; i < sizeof good / sizeof good[0]; i++) {
+		snprintf(text, sizeof text, "[hypervisor]\nidle_logout = %s\n", good[i].v);
+		assert_no_errors(parse(text));
+		assert_int_equal(cfg.hv.idle_logout, good[i].s);
+	}
+	static const char *const bad[] = { "10x", "m", "-5", "1.5m", "169h", "10 m", "99999999999" };
+	for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(text, sizeof text, "[hypervisor]\nidle_logout = %s\n", bad[i]);
+		assert_one_error(parse(text), 2, "bad idle_logout");
+		assert_int_equal(cfg.hv.idle_logout, 600);
+	}
+}
+
+/* The shell checks the hash in the privileged partition, with the memory cost from its heap. */
+static void test_console_password_memory(void **state)
+{
+	(void)state;
+	static const char ok[] =
+		"[hypervisor]\nconsole_password = $argon2id$v=19$m=4096,t=3,p=1$c2FsdHNhbHQ$AAAA\n"
+		"[partition mgmt]\nmemory = 16M\nimage = mgmt.elf\nprivileged = yes\n";
+	assert_no_errors(parse(ok));
+	assert_int_equal(config_validate(&cfg, NULL, &errs), 0);
+	static const char big[] =
+		"[hypervisor]\nconsole_password = $argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$AAAA\n"
+		"[partition mgmt]\nmemory = 16M\nimage = mgmt.elf\nprivileged = yes\n";
+	assert_no_errors(parse(big));
+	memset(&errs, 0, sizeof errs);
+	int r = config_validate(&cfg, NULL, &errs);
+	assert_one_error(r, 2, "console_password needs 64 MiB to check (m=65536), more than half of 'mgmt' (16 MiB)");
+	/* The edge: exactly half is enough, one KiB more is not. */
+	static const char half[] =
+		"[hypervisor]\nconsole_password = $argon2id$v=19$m=8192,t=3,p=1$c2FsdHNhbHQ$AAAA\n"
+		"[partition mgmt]\nmemory = 16M\nimage = mgmt.elf\nprivileged = yes\n";
+	assert_no_errors(parse(half));
+	memset(&errs, 0, sizeof errs);
+	assert_int_equal(config_validate(&cfg, NULL, &errs), 0);
+	static const char over[] =
+		"[hypervisor]\nconsole_password = $argon2id$v=19$m=8193,t=3,p=1$c2FsdHNhbHQ$AAAA\n"
+		"[partition mgmt]\nmemory = 16M\nimage = mgmt.elf\nprivileged = yes\n";
+	assert_no_errors(parse(over));
+	memset(&errs, 0, sizeof errs);
+	assert_one_error(config_validate(&cfg, NULL, &errs), 2, "console_password needs 9 MiB to check (m=8193)");
+	/* Without a privileged partition there is no shell to check it: nothing to say. */
+	static const char noshell[] =
+		"[hypervisor]\nconsole_password = $argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$AAAA\n" PART_OK;
+	assert_no_errors(parse(noshell));
+	memset(&errs, 0, sizeof errs);
+	assert_int_equal(config_validate(&cfg, NULL, &errs), 0);
+}
+
+static void test_write_login_keys(void **state)
+{
+	(void)state;
+	static char text[4096];
+	assert_no_errors(parse("[hypervisor]\n"));
+	config_write(&cfg, NULL, text, sizeof text);
+	assert_null(strstr(text, "console_password"));      /* none set: left out, as in the file */
+	assert_non_null(strstr(text, "idle_logout = 10m\n"));
+	assert_no_errors(parse("[hypervisor]\nconsole_password = " HASH_ID "\nidle_logout = 2h\n"));
+	struct config first = cfg;
+	config_write(&first, NULL, text, sizeof text);
+	assert_non_null(strstr(text, "console_password = " HASH_ID "\n"));
+	assert_non_null(strstr(text, "idle_logout = 2h\n"));
+	assert_no_errors(parse(text));
+	assert_string_equal(cfg.hv.console_password, HASH_ID);
+	assert_int_equal(cfg.hv.idle_logout, 7200);
+	static const uint32_t spell[] = { 0, 45, 300, 3600, 3601 };
+	static const char *const as[] = { "never", "45s", "5m", "1h", "3601s" };
+	for (unsigned i = 0; i < 5; i++) {
+		first.hv.idle_logout = spell[i];
+		config_write(&first, NULL, text, sizeof text);
+		char want[40];
+		snprintf(want, sizeof want, "idle_logout = %s\n", as[i]);
+		assert_non_null(strstr(text, want));
+		assert_no_errors(parse(text));
+		assert_int_equal(cfg.hv.idle_logout, spell[i]);
+	}
+}
+
 static void test_write_round_trip(void **state)
 {
 	(void)state;
@@ -1896,6 +2024,10 @@ int main(void)
 		cmocka_unit_test(test_cut_message_is_marked),
 		cmocka_unit_test(test_enum_names),
 		cmocka_unit_test(test_console_escape),
+		cmocka_unit_test(test_console_password),
+		cmocka_unit_test(test_idle_logout),
+		cmocka_unit_test(test_console_password_memory),
+		cmocka_unit_test(test_write_login_keys),
 		cmocka_unit_test(test_write_round_trip),
 		cmocka_unit_test(test_parse_changes),
 		cmocka_unit_test(test_parse_changes_errors),
