@@ -37,7 +37,10 @@ enum mgmt_hypercall {
 	HC_MGMT_CONFIG_READ     = 0x111, /* (MGMT_CONFIG_*, gpa struct mgmt_config_text) -> 0 */
 	HC_MGMT_CONFIG_SAVE     = 0x112, /* (MGMT_SAVE_*) -> bytes stored; HC_EFIRMWARE (the log
 	                                  * says why) */
-	HC_MGMT_LAST            = HC_MGMT_CONFIG_SAVE,
+	HC_MGMT_LOGIN_INFO      = 0x113, /* (gpa struct mgmt_login_info) -> 0 */
+	HC_MGMT_LOGIN_EVENT     = 0x114, /* (MGMT_LOGIN_*, wrong passwords in a row) -> 0: for the
+	                                  * audit trail */
+	HC_MGMT_LAST            = HC_MGMT_LOGIN_EVENT,
 };
 
 /* Errors beyond the HC_E* codes of hypercall.h. */
@@ -174,6 +177,26 @@ struct mgmt_config_text {
 	uint32_t len;                 /* the whole text's length (more than fits: cut off) */
 	uint32_t reserved;
 	char     text[MGMT_CONFIG_TEXT_MAX];        /* NUL-terminated */
+};
+
+/* The shell's login (README "Login"). The shell checks the password itself, against the hash
+ * of bulkhead.cfg's console_password; the hypervisor keeps the record. */
+#define MGMT_PASSWORD_HASH_MAX 192
+struct mgmt_login_info {
+	char     password_hash[MGMT_PASSWORD_HASH_MAX];  /* NUL-terminated; "": no login */
+	uint32_t idle_logout_s;       /* 0: never */
+	uint32_t reserved;
+	uint64_t console_idle_ms;     /* since a byte was last typed on the serial console, for
+	                               * whichever partition had it */
+};
+
+enum mgmt_login_event {
+	MGMT_LOGIN_OK = 0,            /* the right password */
+	MGMT_LOGIN_FAILED = 1,        /* a wrong one */
+	MGMT_LOGIN_LOGOUT = 2,        /* `logout` */
+	MGMT_LOGIN_IDLE = 3,          /* logged out for idleness */
+	MGMT_LOGIN_UNCHECKABLE = 4,   /* the hash could not be checked (the library refused it) */
+	MGMT_LOGIN_EVENT_COUNT
 };
 
 #endif

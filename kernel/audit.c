@@ -54,6 +54,30 @@ static const char *target_name(uint64_t id)
 	return id < partition_count() ? partition_get((unsigned)id)->name : "?";
 }
 
+/* What the shell says happened at its login. A wrong password is logged at warn, so that it
+ * reaches the console however quiet log_level is. */
+static void login_event_text(char *buf, size_t size, uint64_t event, uint64_t failures)
+{
+	switch (event) {
+	case MGMT_LOGIN_OK:
+		if (failures)
+			snprintf(buf, size, "login (after %llu wrong password(s))",
+				 (unsigned long long)failures);
+		else
+			snprintf(buf, size, "login");
+		return;
+	case MGMT_LOGIN_FAILED:
+		snprintf(buf, size, "login refused: wrong password (%llu in a row)",
+			 (unsigned long long)failures);
+		return;
+	case MGMT_LOGIN_LOGOUT:      snprintf(buf, size, "logout"); return;
+	case MGMT_LOGIN_IDLE:        snprintf(buf, size, "logout (idle)"); return;
+	case MGMT_LOGIN_UNCHECKABLE: snprintf(buf, size, "login impossible: console_password "
+					      "cannot be checked"); return;
+	default:                     snprintf(buf, size, "login event %llu", (unsigned long long)event);
+	}
+}
+
 void audit_mgmt_call(const struct partition *who, uint64_t nr, uint64_t a0, uint64_t a1,
 		     int64_t rc)
 {
@@ -81,11 +105,21 @@ void audit_mgmt_call(const struct partition *who, uint64_t nr, uint64_t a0, uint
 	case HC_MGMT_POWER:
 		snprintf(what, sizeof what, "%s", a0 == MGMT_POWER_REBOOT ? "reboot" : "power off");
 		break;
+	case HC_MGMT_LOGIN_EVENT:
+		login_event_text(what, sizeof what, a0, a1);
+		if (rc < 0)
+			return;                 /* garbage from the shell is not an event */
+		break;
 	default:
 		return;                         /* reads change nothing */
 	}
 	char when[40];
 	time_text(when, sizeof when);
+	if (nr == HC_MGMT_LOGIN_EVENT) {
+		klog(a0 == MGMT_LOGIN_FAILED || a0 == MGMT_LOGIN_UNCHECKABLE ? LOG_WARN : LOG_INFO,
+		     "audit %s: '%s' %s", when, who->name, what);
+		return;
+	}
 	klog(LOG_INFO, "audit %s: '%s' %s: %s", when, who->name, what,
 	     nr == HC_MGMT_POWER && rc == 0 ? "now" : outcome(rc));
 }

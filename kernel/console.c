@@ -18,12 +18,18 @@ static int shell = CONSOLE_FOCUS_NONE;
  * moves it, under the log lock (log_console_passthrough_if, log_console_refocus), so that a
  * partition's output racing the escape on another CPU lands before the switch or not at all. */
 static volatile int focus = CONSOLE_FOCUS_NONE;
+/* When the last byte came in from the wire, for whichever partition: the shell's idle logout
+ * counts from it, so time spent typing into another partition's console is not idle time. */
+static uint64_t last_input_tsc;
 
 void console_init(struct uart *w, uint8_t escape_char)
 {
 	wire = w;
 	escape = escape_char;
+	last_input_tsc = rdtsc();
 }
+
+uint64_t console_last_input_tsc(void) { return __atomic_load_n(&last_input_tsc, __ATOMIC_RELAXED); }
 
 uint8_t console_escape_char(void) { return escape; }
 void console_set_escape(uint8_t escape_char) { escape = escape_char; }
@@ -148,6 +154,7 @@ void console_poll_input(void)
 		int c = uart_getc(wire);
 		if (c < 0)
 			return;
+		__atomic_store_n(&last_input_tsc, rdtsc(), __ATOMIC_RELAXED);
 		if (c == escape && focus != shell) {
 			/* back to the shell, whatever the partition does */
 			log_console_refocus(&focus, shell, "\n");

@@ -24,6 +24,8 @@ void console_set_escape(uint8_t escape_char);
 /* The partition whose shell owns the console by default (CONSOLE_FOCUS_NONE: none). */
 void console_set_shell(int partition_id);
 int console_focus(void);
+/* The TSC when the last byte was typed on the console (or when the console was set up). */
+uint64_t console_last_input_tsc(void);
 /* Gives the console to a partition, replaying its recent output first. */
 void console_attach(int partition_id);
 /* A partition stopped: if it had the console, the shell (or nobody) gets it back. */

@@ -151,9 +151,10 @@ __attribute__((noreturn)) static void start_partitions(const struct boot_info *b
 			console_set_shell((int)i);
 	kprintf("[hv] starting %u partition(s)%s\n", running,
 		console_focus() == CONSOLE_FOCUS_NONE ? "" : "; the management shell has the console");
-	if (console_focus() != CONSOLE_FOCUS_NONE)
+	if (console_focus() != CONSOLE_FOCUS_NONE && !cfg.hv.console_password[0])
 		klog(LOG_WARN, "the management console is open: whoever reaches this serial line "
-		     "(or a BMC's serial-over-LAN) controls the machine; the shell has no login yet");
+		     "(or a BMC's serial-over-LAN) controls the machine; set console_password in "
+		     "bulkhead.cfg (README \"Login\")");
 	smp_go();
 	scheduler_start(&bsp);
 }

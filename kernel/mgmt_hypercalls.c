@@ -337,6 +337,23 @@ static int64_t dispatch(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1)
 			return HC_EFIRMWARE;
 		return stored;
 	}
+	case HC_MGMT_LOGIN_INFO: {
+		if (!partition_gpa_range_ok(self, a0, sizeof(struct mgmt_login_info)))
+			return HC_EFAULT;
+		struct mgmt_login_info *out = partition_gpa_ptr(self, a0);
+		const struct hv_config *hv = settings_live_hv();
+		_Static_assert(sizeof out->password_hash >= sizeof hv->console_password,
+			       "the ABI's field holds any hash the config takes");
+		memset(out, 0, sizeof *out);
+		memcpy(out->password_hash, hv->console_password, sizeof hv->console_password);
+		out->idle_logout_s = hv->idle_logout;
+		uint64_t hz = partitions_env()->tsc_hz;
+		out->console_idle_ms = hz ? (rdtsc() - console_last_input_tsc()) / (hz / 1000) : 0;
+		return HC_OK;
+	}
+	case HC_MGMT_LOGIN_EVENT:
+		/* Nothing to do but be recorded (mgmt_hypercall's audit line). */
+		return a0 < MGMT_LOGIN_EVENT_COUNT ? HC_OK : HC_EINVAL;
 	case HC_MGMT_POWER:
 		if (a0 != MGMT_POWER_OFF && a0 != MGMT_POWER_REBOOT)
 			return HC_EINVAL;

@@ -91,6 +91,10 @@ static const char *fixed_key_changed(const struct config *a, const struct config
 		return "baud";
 	if (a->hv.on_stop != b->hv.on_stop)
 		return "on_stop";
+	/* The console's own password is not the console's to change: whoever holds the ESP
+	 * (the root of trust for the whole config) sets it, and can always reset it. */
+	if (strcmp(a->hv.console_password, b->hv.console_password))
+		return "console_password";
 	for (unsigned i = 0; i < a->partition_count; i++) {
 		const struct partition_config *x = &a->partitions[i], *y = &b->partitions[i];
 		if (strcmp(x->image, y->image))
@@ -184,6 +188,7 @@ int settings_change(const char *text, size_t len, const char *who, char *errors,
 	log_set_level(next.hv.log_level);
 	live->hv.escape = next.hv.escape;
 	console_set_escape(next.hv.escape);
+	live->hv.idle_logout = next.hv.idle_logout;     /* the shell asks for it at each check */
 	for (unsigned i = 0; i < next.partition_count; i++) {
 		const struct partition *p = partition_get(i);
 		live->partitions[i].autostart = next.partitions[i].autostart;
@@ -218,6 +223,8 @@ void settings_follow_live(const struct partition *p)
 		next.partitions[p->id].cpus = p->cfg->cpus;
 	}
 }
+
+const struct hv_config *settings_live_hv(void) { return &live->hv; }
 
 int settings_write(bool changes_only, char *buf, size_t size)
 {

@@ -79,6 +79,8 @@ pair)
 	check "$log" "^\[hv\] partition 'alpha' \(id 1\): .*, CPU 0; vCPU 1 on CPU 1 \(waits for its start-up IPI\)$" \
 		"alpha's vCPU 0 is placed on CPU 0, its vCPU 1 on CPU 1"
 	check "$log" "^\[hv\] partition 'beta' \(id 2\): .*, CPU 1$" "beta is placed on CPU 1"
+	check "$log" "^\[hv\] warning: the management console is open: whoever reaches this serial line" \
+		"without console_password the boot log warns that the console is open"
 	check_absent "$log" "did not let go|did not answer" "every kick across CPUs was answered"
 	check_absent "$log" 'EXCEPTION|PANIC' "no hypervisor exception or panic"
 	;;
