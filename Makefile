@@ -41,6 +41,10 @@ EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -T /usr/lib/elf_x86_64
 # checks; the kernel and the shell also write a config back as text.
 CONFIG_LOADER_SRCS := lib/config/parse.c lib/config/validate.c lib/config/messages.c
 CONFIG_LIB_SRCS := $(CONFIG_LOADER_SRCS) lib/config/write.c
+# The Argon2 reference library (lib/argon2/README.md), for the shell's login.
+ARGON2_SRCS := lib/argon2/src/argon2.c lib/argon2/src/core.c lib/argon2/src/encoding.c \
+               lib/argon2/src/ref.c lib/argon2/src/blake2/blake2b.c
+ARGON2_CFLAGS := -DARGON2_NO_THREADS -Ilib/argon2/include -Wno-type-limits
 
 KERNEL_SRCS := \
 	kernel/entry.S \
@@ -281,7 +285,8 @@ $(BUILD)/unit/test_vrtc: tests/unit/test_vrtc.c vdev/vrtc.c
 $(BUILD)/unit/test_vuart: tests/unit/test_vuart.c vdev/vuart.c
 $(BUILD)/unit/test_line_edit: tests/unit/test_line_edit.c mgmt/line_edit.c
 $(BUILD)/unit/test_shell: tests/unit/test_shell.c mgmt/commands.c mgmt/settings_cmds.c mgmt/top.c mgmt/json_out.c mgmt/line_edit.c mgmt/format.c \
-	$(CONFIG_LIB_SRCS)
+	mgmt/login.c $(CONFIG_LIB_SRCS) $(ARGON2_SRCS)
+$(BUILD)/unit/test_shell: HOST_CFLAGS += $(ARGON2_CFLAGS)
 $(BUILD)/unit/test_%: | $(BUILD)/.packages-ok
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $@"

@@ -17,6 +17,7 @@
 #include "mgmt/commands.h"
 #include "mgmt/shell_internal.h"
 #include "mgmt/format.h"
+#include "mgmt/login.h"
 
 #define MIB (1ull << 20)
 #define NS_PER_MS 1000000ull
@@ -544,6 +545,9 @@ static void cmd_console(struct shell *sh, const struct command *c, char **argv)
 		/* An error would repeat forever; give up waiting rather than hang the shell. */
 		if (focus < 0 || focus == (int64_t)sh->self_id)
 			break;
+		/* Typing into the partition counts as activity; if there is none for idle_logout,
+		 * the session ends as soon as the console comes back (login_idle_expired keeps it). */
+		login_idle_expired(sh);
 		sh->ops->sleep_ms(sh->ops->ctx, SHELL_FOCUS_POLL_MS);
 	}
 	out_line(sh, "back in the shell");
@@ -598,6 +602,13 @@ static void cmd_reboot(struct shell *sh, const struct command *c, char **argv)
 	power(sh, c, "rebooting", MGMT_POWER_REBOOT);
 }
 
+static void cmd_logout(struct shell *sh, const struct command *c, char **argv)
+{
+	(void)c;
+	(void)argv;
+	login_logout(sh);
+}
+
 static const struct command commands[] = {
 	{ "help",     "help",           "show this list", 0, cmd_help, false },
 	{ "list",     "list [--json]",  "all partitions: state, memory, CPUs, load", 0, cmd_list, true },
@@ -618,6 +629,7 @@ static const struct command commands[] = {
 	{ "save",     "save",           "keep the changes made here across reboots", 0, cmd_save, false },
 	{ "console",  "console NAME",   "give the console to a partition", 1, cmd_console, false },
 	{ "log",      "log",            "the newest hypervisor log lines", 0, cmd_log, false },
+	{ "logout",   "logout",         "end this session (with console_password set)", 0, cmd_logout, false },
 	{ "poweroff", "poweroff",       "power the machine off", 0, cmd_poweroff, false },
 	{ "reboot",   "reboot",         "reboot the machine", 0, cmd_reboot, false },
 	{ NULL, NULL, NULL, 0, NULL, false },
@@ -715,12 +727,17 @@ void shell_start(struct shell *sh)
 	else if (v != MGMT_ABI_VERSION)
 		out_line(sh, "warning: the hypervisor speaks management ABI version %lld, this shell %d",
 		         (long long)v, MGMT_ABI_VERSION);
-	out_str(sh, SHELL_PROMPT);
+	login_start(sh);
+	out_str(sh, login_open(sh) ? SHELL_PROMPT : LOGIN_PROMPT);
 	shell_flush(sh);
 }
 
 void shell_feed(struct shell *sh, uint8_t byte)
 {
+	if (!login_open(sh)) {
+		login_feed(sh, byte);
+		return;
+	}
 	struct line_echo echo;
 	enum line_event ev = line_edit_feed(&sh->le, byte, &echo);
 	out_bytes(sh, echo.bytes, echo.len);
@@ -730,6 +747,12 @@ void shell_feed(struct shell *sh, uint8_t byte)
 		else
 			shell_execute(sh, line_edit_text(&sh->le));
 	}
-	if (ev != LINE_PENDING)
-		out_str(sh, SHELL_PROMPT);
+	if (ev == LINE_PENDING)
+		return;
+	if (sh->login.idle_expired)
+		login_tick(sh);              /* it ran out while `console` or `top` had the terminal */
+	else
+		out_str(sh, login_open(sh) ? SHELL_PROMPT : LOGIN_PROMPT);
 }
+
+void shell_tick(struct shell *sh) { login_tick(sh); }

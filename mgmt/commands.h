@@ -55,6 +55,21 @@ struct shell_ops {
 	int64_t (*config_change)(void *ctx, struct mgmt_config_change *req);
 	int64_t (*config_read)(void *ctx, uint32_t which, struct mgmt_config_text *out);
 	int64_t (*config_save)(void *ctx, uint32_t how);  /* MGMT_SAVE_*: bytes stored */
+	int64_t (*login_info)(void *ctx, struct mgmt_login_info *out);
+	int64_t (*login_event)(void *ctx, uint32_t event, uint32_t failures);
+	/* Milliseconds from an arbitrary start; never goes back. */
+	uint64_t (*now_ms)(void *ctx);
+};
+
+/* The login's state (mgmt/login.c). */
+struct login {
+	bool required;                      /* a console_password is set */
+	bool in;                            /* commands are taken */
+	bool idle_expired;                  /* seen by login_idle_expired; login_tick acts */
+	unsigned failures;                  /* wrong passwords in a row */
+	uint64_t next_check_ms;             /* when login_idle_expired asks again */
+	struct line_edit pw;                /* the password being typed: no echo, no history kept */
+	struct mgmt_login_info info;
 };
 
 struct shell {
@@ -62,6 +77,7 @@ struct shell {
 	uint32_t self_id;                   /* start_info.partition_id: the shell's own partition */
 	struct line_edit le;
 	bool json;                          /* the command running was given --json */
+	struct login login;
 	size_t out_len;
 	char out[SHELL_OUT_MAX];
 	char log[SHELL_LOG_BYTES];          /* here rather than on the stack: HC_MGMT_LOG_READ
@@ -85,5 +101,8 @@ void shell_feed(struct shell *sh, uint8_t byte);
 void shell_execute(struct shell *sh, const char *line);
 
 void shell_flush(struct shell *sh);
+
+/* Called by the input loop when nothing was typed for a while: the idle logout. */
+void shell_tick(struct shell *sh);
 
 #endif

@@ -161,6 +161,24 @@ static int64_t op_config_read(void *ctx, uint32_t which, struct mgmt_config_text
 	return mgmt(HC_MGMT_CONFIG_READ, which, gpa_of(out));
 }
 
+static int64_t op_login_info(void *ctx, struct mgmt_login_info *out)
+{
+	(void)ctx;
+	return mgmt(HC_MGMT_LOGIN_INFO, gpa_of(out), 0);
+}
+
+static int64_t op_login_event(void *ctx, uint32_t event, uint32_t failures)
+{
+	(void)ctx;
+	return mgmt(HC_MGMT_LOGIN_EVENT, event, failures);
+}
+
+static uint64_t op_now_ms(void *ctx)
+{
+	(void)ctx;
+	return rdtsc() / (tsc_hz / 1000);
+}
+
 static const struct shell_ops real_ops = {
 	.ctx = NULL,
 	.write = op_write,
@@ -185,6 +203,9 @@ static const struct shell_ops real_ops = {
 	.console_focus = op_console_focus,
 	.log_read = op_log_read,
 	.power = op_power,
+	.login_info = op_login_info,
+	.login_event = op_login_event,
+	.now_ms = op_now_ms,
 };
 
 /* ---- the input loop ---------------------------------------------------------------------- */
@@ -198,6 +219,9 @@ int guest_main(const struct start_info *si)
 		int64_t hz = hc_tsc_hz();
 		tsc_hz = hz >= 1000 ? (uint64_t)hz : FALLBACK_TSC_HZ;
 	}
+	/* The heap is the RAM after the image: Argon2 takes the memory cost of the password's
+	 * hash from it (bulkhead.cfg's validator keeps that below half the partition). */
+	guestrt_heap_init((void *)(uintptr_t)si->image_end, (void *)(uintptr_t)si->memory_size);
 	trap_set_handler(VEC_UART_RX, on_wakeup);
 	trap_set_handler(VEC_TICK, on_wakeup);
 	outb(COM1 + UART_IER, IER_RX_READY);
@@ -210,6 +234,8 @@ int guest_main(const struct start_info *si)
 			shell_feed(&shell, inb(COM1));
 			n++;
 		}
+		if (!n)
+			shell_tick(&shell);
 		shell_flush(&shell);
 		if (n == DRAIN_MAX)
 			continue;                    /* more may be waiting: read on before sleeping */

@@ -25,6 +25,7 @@ static const struct settable settable[] = {
 	{ "hostname",  false, NOW },
 	{ "log_level", false, NOW },
 	{ "escape",    false, NOW },
+	{ "idle_logout", false, NOW },
 	{ "memory",    false, NEXT_BOOT },   /* the hypervisor's reservation, made by the loader */
 	{ "memory",    true,  NEXT_START },
 	{ "cpus",      true,  NEXT_START },
@@ -34,7 +35,7 @@ static const struct settable settable[] = {
 };
 /* Keys of the file that the console may not set (a clear refusal instead of "unknown key"). */
 static const char file_only_keys[] =
-	" serial baud on_stop image initrd type privileged share_cpus ";
+	" serial baud on_stop console_password image initrd type privileged share_cpus ";
 
 static const struct settable *find_settable(const char *key, bool partition)
 {
@@ -46,7 +47,7 @@ static const struct settable *find_settable(const char *key, bool partition)
 
 static bool file_only(const char *key)
 {
-	char word[16];
+	char word[24];
 	int n = snprintf(word, sizeof word, " %s ", key);
 	return n > 2 && (size_t)n < sizeof word && strstr(file_only_keys, word);
 }

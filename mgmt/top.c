@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include "mgmt/format.h"
 #include "mgmt/shell_internal.h"
+#include "mgmt/login.h"
 
 #define TOP_REFRESH_MS 2000
 #define TOP_POLL_MS    100           /* how soon a key is noticed */
@@ -89,7 +90,7 @@ void shell_top(struct shell *sh)
 		out_str(sh, ESC_ERASE_BELOW);
 		shell_flush(sh);
 		for (unsigned waited = 0; waited < TOP_REFRESH_MS; waited += TOP_POLL_MS) {
-			if (sh->ops->read_key(sh->ops->ctx) >= 0) {
+			if (sh->ops->read_key(sh->ops->ctx) >= 0 || login_idle_expired(sh)) {
 				/* The last frame stays; the prompt comes on a line of its own. */
 				out_str(sh, ESC_SHOW_CURSOR "\r\n");
 				return;

@@ -18,4 +18,8 @@
 
 int guest_main(const struct start_info *si);
 
+/* Gives newlib's malloc the memory [start, end) (start is rounded up to a page). Without this
+ * call there is no heap. */
+void guestrt_heap_init(void *start, void *end);
+
 #endif

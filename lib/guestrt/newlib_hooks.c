@@ -1,10 +1,12 @@
 /*
  * The system hooks newlib's libc.a refers to (it is built without its own syscalls and calls
- * them by their plain names). A test guest has no files, processes or heap: stdout and stderr
- * go to the console, sbrk always fails, and the rest fail cleanly with an errno.
+ * them by their plain names). A guest has no files or processes: stdout and stderr go to the
+ * console and the rest fail cleanly with an errno. There is a heap (malloc) only if the guest
+ * gives one to guestrt_heap_init; a test guest does not, and its sbrk always fails.
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include "console.h"
 #include "hcall.h"
@@ -12,11 +14,23 @@
 #undef errno
 extern int errno;   /* newlib's reentrant wrappers copy this into the caller's reent */
 
+static char *heap_next, *heap_end;
+
+void guestrt_heap_init(void *start, void *end)
+{
+	heap_next = (char *)(((uintptr_t)start + 4095) & ~(uintptr_t)4095);
+	heap_end = end;
+}
+
 void *sbrk(ptrdiff_t incr)
 {
-	(void)incr;
-	errno = ENOMEM;
-	return (void *)-1;
+	if (!heap_next || incr < 0 || (uintptr_t)incr > (uintptr_t)(heap_end - heap_next)) {
+		errno = ENOMEM;
+		return (void *)-1;
+	}
+	void *old = heap_next;
+	heap_next += incr;
+	return old;
 }
 
 int write(int fd, const char *buf, int len)

@@ -7,6 +7,7 @@
  * id 0 "mgmt" (the shell's own partition), 1 "web" (running, all vCPUs halted), 2 "db"
  * (stopped), 3 "old" (destroyed), 4 "bad" (crashed).
  */
+#define _GNU_SOURCE                     /* memmem */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 #include "hypercall.h"
 #include "mgmt/commands.h"
+#include "mgmt/login.h"
 #include "mgmt/format.h"
 #include "lib/config/config.h"
 
@@ -63,6 +65,14 @@ static struct fake {
 	uint32_t last_save;
 	int64_t save_rc;
 	unsigned key_polls;
+	unsigned key_polls_limit;          /* read_key answers keys only up to this poll (0: always) */
+	/* The login. */
+	struct mgmt_login_info login;
+	int64_t login_rc;
+	unsigned login_info_calls;
+	uint32_t events[16], event_failures[16];
+	unsigned event_count;
+	uint64_t now_ms;                   /* the clock: moves only when the shell sleeps */
 } F;
 
 static void fake_write(void *ctx, const char *s, size_t n)
@@ -84,12 +94,34 @@ static void fake_sleep_ms(void *ctx, unsigned ms)
 	(void)ctx;
 	F.sleeps++;
 	F.sleep_ms_total += ms;
+	F.now_ms += ms;
 }
+
+static int64_t fake_login_info(void *ctx, struct mgmt_login_info *out)
+{
+	(void)ctx;
+	F.login_info_calls++;
+	*out = F.login;
+	return F.login_rc;
+}
+
+static int64_t fake_login_event(void *ctx, uint32_t event, uint32_t failures)
+{
+	(void)ctx;
+	assert_true(F.event_count < 16);
+	F.events[F.event_count] = event;
+	F.event_failures[F.event_count++] = failures;
+	return 0;
+}
+
+static uint64_t fake_now_ms(void *ctx) { (void)ctx; return F.now_ms; }
 
 static int fake_read_key(void *ctx)
 {
 	(void)ctx;
 	F.key_polls++;
+	if (F.key_polls_limit && F.key_polls > F.key_polls_limit)
+		return -1;
 	return F.key_after_polls && F.key_polls >= F.key_after_polls ? 'q' : -1;
 }
 
@@ -243,6 +275,9 @@ static const struct shell_ops fake_ops = {
 	.console_focus = fake_focus,
 	.log_read = fake_log_read,
 	.power = fake_power,
+	.login_info = fake_login_info,
+	.login_event = fake_login_event,
+	.now_ms = fake_now_ms,
 };
 
 static struct shell sh;
@@ -324,7 +359,17 @@ static int setup(void **state)
 	static struct config_errors errs;
 	assert_int_equal(config_parse(file, sizeof file - 1, &F.file_cfg, &errs), 0);
 	F.cfg = F.file_cfg;
+	F.login.idle_logout_s = 600;
+	F.now_ms = 1000;
 	shell_init(&sh, &fake_ops, 0);
+	/* Started as the partition starts it (no console_password: the shell is open); the
+	 * tests look at what comes after. */
+	shell_start(&sh);
+	F.out_len = 0;
+	F.out[0] = '\0';
+	F.writes = 0;
+	F.largest_write = 0;
+	F.login_info_calls = 0;
 	return 0;
 }
 
@@ -359,11 +404,15 @@ static unsigned total_changes(void)
 
 /* ---- start-up, input, general errors ------------------------------------------------------ */
 
+#define OPEN_WARNING "warning: no console_password is set: whoever reaches this serial line " \
+	"controls the machine (README \"Login\")\r\n"
+
 static void banner_and_prompt(void **state)
 {
 	(void)state;
 	shell_start(&sh);
-	assert_string_equal(F.out, "Bulkhead management shell (type 'help')\r\nbulkhead> ");
+	assert_string_equal(F.out, "Bulkhead management shell (type 'help')\r\n" OPEN_WARNING
+			    "bulkhead> ");
 	assert_int_equal(F.writes, 1);
 }
 
@@ -374,13 +423,13 @@ static void banner_warns_without_management_abi(void **state)
 	shell_start(&sh);
 	assert_string_equal(F.out, "Bulkhead management shell (type 'help')\r\n"
 	                    "warning: management hypercalls refused (code -4); is this partition "
-	                    "privileged?\r\nbulkhead> ");
+	                    "privileged?\r\n" OPEN_WARNING "bulkhead> ");
 	setup(NULL);
 	F.version_rc = 2;
 	shell_start(&sh);
 	assert_string_equal(F.out, "Bulkhead management shell (type 'help')\r\n"
 	                    "warning: the hypervisor speaks management ABI version 2, this shell 1\r\n"
-	                    "bulkhead> ");
+	                    OPEN_WARNING "bulkhead> ");
 }
 
 static void typed_lines_echo_run_and_prompt(void **state)
@@ -478,6 +527,206 @@ static void tabs_and_spaces_separate(void **state)
 
 /* ---- help, list, info, stats, host --------------------------------------------------------- */
 
+/* ---- the login ------------------------------------------------------------------------------ */
+
+/* Made with Debian's argon2 (printf %s 'correct horse' | argon2 bulkhead-unit-salt -e and the
+ * options shown): the shell must accept what the standard tool makes, in all three variants. */
+#define HASH_ID "$argon2id$v=19$m=256,t=1,p=1$YnVsa2hlYWQtdW5pdC1zYWx0$jDo1mz+ErWSP1LBXrKldVO8AJ6OCo1yGlPrT7cxvsy8" /* -id -t 1 -m 8 */
+#define HASH_I  "$argon2i$v=19$m=64,t=2,p=2$YnVsa2hlYWQtdW5pdC1zYWx0$oD7m9k8NusZmaCNlZLfo0Ce+0FBPO5cWuGX7i0sT5/0"     /* -i -t 2 -m 6 -p 2 */
+#define HASH_D  "$argon2d$v=19$m=64,t=1,p=1$YnVsa2hlYWQtdW5pdC1zYWx0$TXG9uZCvDhjZGTTf1FJkvoPVxdJfYRWH5tpHKBEEGTU"     /* -d -t 1 -m 6 */
+#define LOCKED_BANNER "Bulkhead management shell (type 'help')\r\n" \
+	"This console is locked: type the password (console_password in bulkhead.cfg).\r\npassword: "
+
+static void lock_with(const char *hash)
+{
+	snprintf(F.login.password_hash, sizeof F.login.password_hash, "%s", hash);
+	F.out_len = 0;
+	F.out[0] = '\0';
+	shell_init(&sh, &fake_ops, 0);
+	shell_start(&sh);
+}
+
+static void login_wrong_then_right(void **state)
+{
+	(void)state;
+	lock_with(HASH_ID);
+	assert_string_equal(F.out, LOCKED_BANNER);
+	/* A command is only a wrong password: not echoed, not run. */
+	unsigned info_before = F.info_calls;
+	assert_string_equal(type("list\r"), "\r\nwrong password\r\npassword: ");
+	assert_int_equal(F.info_calls, info_before);
+	assert_int_equal(total_changes(), 0);
+	assert_int_equal(F.event_count, 1);
+	assert_int_equal(F.events[0], MGMT_LOGIN_FAILED);
+	assert_int_equal(F.event_failures[0], 1);
+	assert_int_equal(F.now_ms, 1000 + 2000);            /* the first delay: 2 s */
+	/* The right one; nothing of it is echoed. */
+	const char *out = type("correct horse\r");
+	assert_string_equal(out, "\r\nlogged in; 1 wrong password(s) before this one were logged\r\n"
+			    "bulkhead> ");
+	assert_int_equal(F.event_count, 2);
+	assert_int_equal(F.events[1], MGMT_LOGIN_OK);
+	assert_int_equal(F.event_failures[1], 1);
+	assert_int_equal(F.now_ms, 3000);                   /* no delay for the right one */
+	/* Commands work now, and the password is in no history and no buffer. */
+	assert_non_null(strstr(type("list\r"), "ID  NAME"));
+	assert_string_equal(line_edit_history(&sh.le, 0), "list");
+	assert_null(line_edit_history(&sh.le, 1));
+	assert_null(memmem(&sh, sizeof sh, "correct horse", 13));
+}
+
+static void login_variants_and_edits(void **state)
+{
+	(void)state;
+	lock_with(HASH_I);
+	assert_string_equal(type("correct horse\r"), "\r\nlogged in\r\nbulkhead> ");
+	lock_with(HASH_D);
+	/* The line editor's keys work unseen: a typo rubbed out with backspace. */
+	assert_string_equal(type("correct horsf\x7f" "e\r"), "\r\nlogged in\r\nbulkhead> ");
+	assert_int_equal(F.events[F.event_count - 1], MGMT_LOGIN_OK);
+	assert_int_equal(F.event_failures[F.event_count - 1], 0);
+	/* A near miss is a miss. */
+	lock_with(HASH_ID);
+	assert_string_equal(type("correct horse \r"), "\r\nwrong password\r\npassword: ");
+	assert_string_equal(type("Correct horse\r"), "\r\nwrong password\r\npassword: ");
+}
+
+static void login_empty_line_and_ctrl_c(void **state)
+{
+	(void)state;
+	lock_with(HASH_ID);
+	unsigned events = F.event_count;
+	/* Enter to wake the console, and Ctrl-C: no attempt, no delay, no record. */
+	assert_string_equal(type("\r"), "\r\npassword: ");
+	assert_string_equal(type("half\x03"), "\r\npassword: ");
+	assert_int_equal(F.event_count, events);
+	assert_int_equal(F.now_ms, 1000);
+	/* Ctrl-C threw the half away: the whole password alone logs in. */
+	assert_string_equal(type("correct horse\r"), "\r\nlogged in\r\nbulkhead> ");
+}
+
+static void login_delays_grow_and_swallow_input(void **state)
+{
+	(void)state;
+	lock_with(HASH_ID);
+	uint64_t t = F.now_ms;
+	static const unsigned want_s[] = { 2, 4, 8, 16, 32, 32, 32 };
+	for (unsigned i = 0; i < 7; i++) {
+		type("guess\r");
+		assert_int_equal(F.now_ms - t, want_s[i] * 1000ull);
+		assert_int_equal(F.event_failures[F.event_count - 1], i + 1);
+		t = F.now_ms;
+	}
+	/* Keys typed during a delay are thrown away, never taken as the next attempt. */
+	F.key_polls = 0;
+	F.key_after_polls = 1;                              /* read_key answers 'q' from now on */
+	F.key_polls_limit = 500;                            /* ... for this many polls */
+	type("guess\r");
+	assert_true(F.key_polls >= 2);
+	F.key_after_polls = 0;
+	assert_string_equal(type("correct horse\r"), "\r\nlogged in; 8 wrong password(s) before this "
+			    "one were logged\r\nbulkhead> ");
+}
+
+static void login_uncheckable_hash_fails_closed(void **state)
+{
+	(void)state;
+	/* The config's shape check passes this; the library refuses it (a 3-byte hash). */
+	lock_with("$argon2id$v=19$m=256,t=1,p=1$YnVsa2hlYWQtdW5pdC1zYWx0$AAAA");
+	const char *out = type("correct horse\r");
+	assert_non_null(strstr(out, "error: console_password cannot be checked ("));
+	assert_non_null(strstr(out, "nobody can log in until it is fixed in bulkhead.cfg\r\npassword: "));
+	assert_int_equal(F.events[F.event_count - 1], MGMT_LOGIN_UNCHECKABLE);
+	assert_false(login_open(&sh));
+}
+
+static void logout_forgets_the_session(void **state)
+{
+	(void)state;
+	assert_string_equal(run("logout"), "error: no console_password is set, so there is no login "
+			    "to end\r\n");
+	lock_with(HASH_ID);
+	type("correct horse\r");
+	type("info web\r");
+	assert_string_equal(type("logout\r"), "logout\r\nlogged out\r\npassword: ");
+	assert_int_equal(F.events[F.event_count - 1], MGMT_LOGIN_LOGOUT);
+	assert_null(line_edit_history(&sh.le, 0));         /* the next person cannot page back */
+	unsigned info_before = F.info_calls;
+	type("info web\r");
+	assert_int_equal(F.info_calls, info_before);
+}
+
+static void idle_logout(void **state)
+{
+	(void)state;
+	lock_with(HASH_ID);
+	type("correct horse\r");
+	F.login.idle_logout_s = 60;
+	F.login.console_idle_ms = 59999;
+	F.out_len = 0;
+	shell_tick(&sh);
+	assert_int_equal(F.out_len, 0);
+	assert_true(login_open(&sh));
+	/* Asked at most once a second, however often the loop ticks. */
+	unsigned asked = F.login_info_calls;
+	F.login.console_idle_ms = 60000;
+	shell_tick(&sh);
+	assert_int_equal(F.login_info_calls, asked);
+	F.now_ms += LOGIN_IDLE_CHECK_MS;
+	shell_flush(&sh);
+	F.out_len = 0;
+	F.out[0] = '\0';
+	shell_tick(&sh);
+	shell_flush(&sh);
+	assert_string_equal(F.out, "\r\nlogged out: nothing was typed for 1 min\r\npassword: ");
+	assert_int_equal(F.events[F.event_count - 1], MGMT_LOGIN_IDLE);
+	assert_false(login_open(&sh));
+	/* idle_logout = never (0): no logout however long. */
+	lock_with(HASH_ID);
+	type("correct horse\r");
+	F.login.idle_logout_s = 0;
+	F.login.console_idle_ms = 1ull << 40;
+	F.now_ms += LOGIN_IDLE_CHECK_MS;
+	shell_tick(&sh);
+	assert_true(login_open(&sh));
+	/* No password: nothing to log out of. */
+	setup(NULL);
+	F.login.idle_logout_s = 1;
+	F.login.console_idle_ms = 1ull << 40;
+	F.now_ms += LOGIN_IDLE_CHECK_MS;
+	shell_tick(&sh);
+	assert_true(login_open(&sh));
+}
+
+/* Idle while `top` or another partition has the terminal: the session ends when it is back. */
+static void idle_logout_from_top_and_console(void **state)
+{
+	(void)state;
+	lock_with(HASH_ID);
+	type("correct horse\r");
+	F.login.idle_logout_s = 30;
+	F.login.console_idle_ms = 31000;
+	const char *out = type("top\r");
+	assert_non_null(strstr(out, "logged out: nothing was typed for 30 s\r\npassword: "));
+	assert_null(strstr(out, "bulkhead> "));
+	assert_false(login_open(&sh));
+
+	type("correct horse\r");
+	F.login.console_idle_ms = 0;
+	F.parts[1].state = MGMT_STATE_RUNNING;
+	F.focus[0] = 1;                                     /* web has the console for a while */
+	for (unsigned i = 1; i < 12; i++)
+		F.focus[i] = 1;
+	F.focus[12] = 0;
+	F.focus_len = 13;
+	F.login.console_idle_ms = 31000;                    /* nobody typed to web either */
+	F.focus_calls = 0;
+	F.now_ms += LOGIN_IDLE_CHECK_MS;
+	out = type("console web\r");
+	assert_non_null(strstr(out, "back in the shell\r\n\r\nlogged out: nothing was typed for 30 s\r\npassword: "));
+	assert_false(login_open(&sh));
+}
+
 static void help_lists_every_command(void **state)
 {
 	(void)state;
@@ -500,6 +749,7 @@ static void help_lists_every_command(void **state)
 		"  save                    keep the changes made here across reboots\r\n"
 		"  console NAME            give the console to a partition\r\n"
 		"  log                     the newest hypervisor log lines\r\n"
+		"  logout                  end this session (with console_password set)\r\n"
 		"  poweroff                power the machine off\r\n"
 		"  reboot                  reboot the machine\r\n");
 }
@@ -1401,6 +1651,14 @@ int main(void)
 		cmocka_unit_test_setup(config_prints_settings, setup),
 		cmocka_unit_test_setup(save_and_revert, setup),
 		cmocka_unit_test_setup(random_command_lines, setup),
+		cmocka_unit_test_setup(login_wrong_then_right, setup),
+		cmocka_unit_test_setup(login_variants_and_edits, setup),
+		cmocka_unit_test_setup(login_empty_line_and_ctrl_c, setup),
+		cmocka_unit_test_setup(login_delays_grow_and_swallow_input, setup),
+		cmocka_unit_test_setup(login_uncheckable_hash_fails_closed, setup),
+		cmocka_unit_test_setup(logout_forgets_the_session, setup),
+		cmocka_unit_test_setup(idle_logout, setup),
+		cmocka_unit_test_setup(idle_logout_from_top_and_console, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
