@@ -35,6 +35,7 @@ import threading
 import time
 
 PROMPT = "bulkhead> "
+LOGIN_PROMPT = "password: "
 BANNER = "Bulkhead management shell (type 'help')"
 ENTER = b"\r"              # what a terminal sends for the Enter key
 ESCAPE = b"\x1d"           # Ctrl-]: the hypervisor takes the console back for the shell
@@ -45,7 +46,7 @@ UP = b"\x1b[A"
 DOWN = b"\x1b[B"
 
 COMMANDS = ["help", "list", "info", "stats", "host", "top", "log", "start", "stop", "restart",
-            "destroy", "mem", "cpus", "set", "config", "save", "console"]
+            "destroy", "mem", "cpus", "set", "config", "save", "console", "logout"]
 LIST_HEADER = ("ID  NAME          STATE      TYPE   MEM(MiB)  VCPUS  CPUS    CPU%    UPTIME"
                "       EXITS")
 # printf("%-3u %-13s %-10s %-6s %8llu  %5u  %-6s %5llu.%llu  %-11s %llu")
@@ -81,6 +82,10 @@ class Session:
         self.last_failure = ""
         self.log = open(args.log, "wb")
         self.steps = open(args.log + ".steps", "w", encoding="utf-8")
+        self.password = b""
+        if getattr(args, "password_file", None):
+            with open(args.password_file, "rb") as f:
+                self.password = f.readline().rstrip(b"\r\n")
 
     # ---- reporting --------------------------------------------------------------------
     def note(self, text):
@@ -160,12 +165,12 @@ class Session:
     def remaining(self):
         return self.deadline - time.monotonic()
 
-    def send(self, data, delay=None):
+    def send(self, data, delay=None, secret=False):
         """Sends bytes one at a time with a delay between them (delay 0: in one send)."""
         if self.sock is None:
             return False
         delay = self.args.char_delay if delay is None else delay
-        self.note("send %r" % data)
+        self.note("send (the password)" if secret else "send %r" % data)
         try:
             if delay <= 0:
                 self.sock.sendall(data)
@@ -232,6 +237,21 @@ class Session:
         """The next prompt at the start of a line after start (the match) or None."""
         return self.wait_for(r"(?:^|\n)" + re.escape(PROMPT), timeout, start)
 
+    def wait_login_prompt(self, start, timeout):
+        return self.wait_for(r"(?:^|\n)" + re.escape(LOGIN_PROMPT), timeout, start)
+
+    def log_in(self, what, expect=r"^logged in"):
+        """At the password prompt: types the password and waits for `logged in` and the
+        prompt. Records a check named what; True when logged in."""
+        start = self.mark()
+        self.send(self.password + ENTER, secret=True)
+        m = self.wait_for(expect + r".*\n" + re.escape(PROMPT), 60, start)
+        if m:
+            self.pos = m.end()
+        else:
+            self.lost = True
+        return self.check(m, what, "" if m else self.why_not(60, start))
+
     def resync(self):
         """After a lost step: take the console back (the escape byte), drop the line (Ctrl-C)
         and wait for a prompt; three failures in a row mean the shell is gone, and later
@@ -248,6 +268,12 @@ class Session:
                 self.pos = self.mark()
                 self.lost = False
                 return
+            if self.password and self.wait_login_prompt(start, 1):
+                # Logged out meanwhile (idle, or a step's logout): log in again.
+                self.lost = False
+                if self.log_in("resync: logged in again after a lost step"):
+                    return
+                self.lost = True
         self.dead = "the shell stopped answering %.0f s into the session (no prompt after " \
             "Ctrl-] and Ctrl-C)" % (time.monotonic() - self.start_time)
         self.check(False, "the shell answers again after a lost step",
@@ -288,17 +314,66 @@ class Session:
 # ---- the scenario ------------------------------------------------------------------------
 def step_boot(s):
     s.expect(re.escape(BANNER), s.args.boot_timeout, "the management shell's banner appears")
-    # The first prompt comes right after the banner.
-    m = s.wait_prompt(s.pos, s.args.command_timeout)
+    # With console_password set, the password prompt comes right after the banner.
+    s.expect(r"^This console is locked: type the password \(console_password in "
+             r"bulkhead\.cfg\)\.$", s.args.command_timeout, "the shell starts locked")
+    m = s.wait_login_prompt(s.pos, s.args.command_timeout)
     if m:
         s.pos = m.end()
     else:
         s.lost = True
-    s.check(m, "the first prompt 'bulkhead> ' appears", "" if m else s.why_not(20, s.pos))
+    s.check(m and PROMPT not in s.text(0, m.end()),
+            "the first prompt is 'password: ', and no 'bulkhead> ' came before it",
+            "" if m else s.why_not(20, s.pos))
     t = s.text()
     s.check(re.search(r"^\[hv\] starting 4 partition\(s\)", t, re.M),
             "the hypervisor started all four partitions before the shell took the console",
             "no '[hv] starting 4 partition(s)' line")
+
+
+# A wrong password is logged at warn (it reaches the console whatever log_level says).
+AUDIT = r"^\[hv\] (?:warning: )?audit \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC: 'mgmt' "
+
+
+def step_login(s):
+    """Login at boot: a wrong password, then a command typed at the password prompt (also only
+    a wrong password), then the right one. Each wrong one is delayed longer and logged by the
+    hypervisor with the time; nothing typed is echoed."""
+    wrong = b"not-the-" + s.password[:4]
+    start = s.mark()
+    t0 = time.monotonic()
+    s.send(wrong + ENTER)
+    m = s.wait_for(r"^wrong password\n" + re.escape(LOGIN_PROMPT), 60, start)
+    s.check(m, "a wrong password: 'wrong password' and the password prompt again",
+            "" if m else s.why_not(60, start))
+    out = s.text(start)
+    s.check("not-the-" not in out, "the typed password is not echoed", tail(out))
+    s.check(re.search(AUDIT + r"login refused: wrong password \(1 in a row\)$", out, re.M),
+            "the hypervisor logs the wrong password with the time", tail(out, 300))
+    # A command at the password prompt is one more wrong password: not run, not echoed.
+    start = s.mark()
+    t1 = time.monotonic()
+    s.send(b"list" + ENTER)
+    m = s.wait_for(r"^wrong password\n" + re.escape(LOGIN_PROMPT), 60, start)
+    t2 = time.monotonic()
+    out = s.text(start)
+    s.check(m and LIST_HEADER not in out and "list" not in out,
+            "'list' typed at the password prompt is refused as a password, not run",
+            tail(out, 300))
+    s.check(re.search(AUDIT + r"login refused: wrong password \(2 in a row\)$", out, re.M),
+            "the second wrong password is logged as 2 in a row", tail(out, 300))
+    # The second delay is 4 s: the prompt cannot come back sooner.
+    s.check(m and t2 - t1 >= 4.0, "the second wrong password is answered after the 4 s delay "
+            "(took %.1f s; the first took %.1f s)" % (t2 - t1, t1 - t0), "took %.1f s" % (t2 - t1))
+    start = s.mark()
+    t3 = time.monotonic()
+    ok = s.log_in("the right password: 'logged in; 2 wrong password(s) before this one were "
+                  "logged' and the prompt",
+                  expect=r"^logged in; 2 wrong password\(s\) before this one were logged$")
+    out = s.text(start)
+    s.note("the right password took %.1f s to check" % (time.monotonic() - t3))
+    s.check(ok and re.search(AUDIT + r"login \(after 2 wrong password\(s\)\)$", out, re.M),
+            "the login is logged with the wrong attempts before it", tail(out, 300))
 
 
 def step_list_initial(s):
@@ -786,13 +861,15 @@ def ctl_relay(s, ls):
         c.close()
 
 
-def run_ctl(s, port, *words):
+def run_ctl(s, port, *words, password=True):
     """Runs tools/bulkhead-ctl against the relay: (exit status, stdout, stderr)."""
     import subprocess
     ctl = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
                        "bulkhead-ctl")
-    cmd = [ctl, "--timeout", "120", "--char-delay", str(s.args.char_delay),
-           "tcp:127.0.0.1:%d" % port] + list(words)
+    cmd = [ctl, "--timeout", "120", "--char-delay", str(s.args.char_delay)]
+    if password:
+        cmd += ["--password-file", s.args.password_file]
+    cmd += ["tcp:127.0.0.1:%d" % port] + list(words)
     s.note("run %s" % " ".join(cmd))
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=150)
@@ -815,7 +892,18 @@ def step_ctl(s):
     ls.listen(1)
     port = ls.getsockname()[1]
     threading.Thread(target=ctl_relay, args=(s, ls), daemon=True).start()
+    # The console locked, as a fleet tool meets it: bulkhead-ctl must log in, and out again.
+    start = s.mark()
+    s.send(b"logout" + ENTER)
+    m = s.wait_for(r"^logged out\n" + re.escape(LOGIN_PROMPT), 30, start)
+    s.check(m and re.search(AUDIT + r"logout$", s.text(start), re.M),
+            "logout: 'logged out', the password prompt, and the hypervisor logs it",
+            tail(s.text(start), 300))
     try:
+        rc, out, err = run_ctl(s, port, "list", password=False)
+        s.check(rc == 2 and "asks for a password" in err and not out,
+                "bulkhead-ctl without a password at a locked console: exit 2, says why",
+                "exit %s, stdout %r, stderr %r" % (rc, out[:200], err[:200]))
         rc, out, err = run_ctl(s, port, "list", "--json")
         try:
             obj = json.loads(out)
@@ -844,7 +932,15 @@ def step_ctl(s):
         ls.close()
         with s.cond:
             s.relay = None
+    # bulkhead-ctl logged out after each command: the console is locked again.
+    start = s.mark()
+    s.send(CTRL_C)
+    m = s.wait_login_prompt(start, 20)
+    s.check(m and PROMPT not in s.text(start),
+            "after bulkhead-ctl the console is locked again (it logged out)",
+            tail(s.text(start), 300))
     s.pos = s.mark()
+    s.log_in("the test logs in again after bulkhead-ctl")
     out = s.command("")
     s.check(out is not None, "the shell still answers the test's own console after bulkhead-ctl",
             s.last_failure)
@@ -956,6 +1052,33 @@ def step_settings(s):
              r"^hostname = bulkhead-shell-test \(in force now\)$", "set hostname: the old name back")
 
 
+def step_idle_logout(s):
+    """idle_logout from the shell, in force at once: a session with nothing typed for it is
+    logged out and logged; console_password itself is the file's alone."""
+    out = s.command("set console_password $argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$AAAAAAAA")
+    s.answer(out, r"^error: console_password is set in bulkhead\.cfg only",
+             "set console_password: refused, the file's alone")
+    s.answer(s.command("set idle_logout 5x"), r"^error: bad idle_logout '5x' \(seconds, or a "
+             r"number with s, m or h", "set idle_logout 5x: the config's own error")
+    s.answer(s.command("set idle_logout 6s"), r"^idle_logout = 6s \(in force now\)$",
+             "set idle_logout 6s: in force now")
+    start = s.mark()
+    t0 = time.monotonic()
+    # 6 s of the guest's TSC time: under Bochs that has been 38 s of wall time, more when the
+    # machine is loaded.
+    m = s.wait_for(r"^logged out: nothing was typed for 6 s\n" + re.escape(LOGIN_PROMPT), 180, start)
+    t1 = time.monotonic()
+    s.check(m and t1 - t0 >= 5, "nothing typed for 6 s: logged out, password prompt (after "
+            "%.1f s)" % (t1 - t0), "" if m else s.why_not(180, start))
+    s.check(re.search(AUDIT + r"logout \(idle\)$", s.text(start), re.M),
+            "the hypervisor logs the idle logout", tail(s.text(start), 300))
+    if m:
+        s.pos = m.end()
+        s.log_in("logged in again after the idle logout")
+    s.answer(s.command("set idle_logout 10m"), r"^idle_logout = 10m \(in force now\)$",
+             "set idle_logout 10m: back to the default")
+
+
 def step_save(s):
     """save and config revert from the running shell: the hypervisor writes the UEFI variable
     through the firmware's runtime SetVariable while partitions run on both CPUs, and deletes
@@ -981,8 +1104,8 @@ def step_save(s):
              "the shell and the partitions go on after the firmware calls")
 
 
-SCENARIO = [step_boot, step_list_initial, step_console_replay, step_help,
-            step_info_stats_host_log, step_owned_cpu, step_json, step_ctl, step_settings, step_errors, step_line_editing, step_stop_mem_start,
+SCENARIO = [step_boot, step_login, step_list_initial, step_console_replay, step_help,
+            step_info_stats_host_log, step_owned_cpu, step_json, step_ctl, step_settings, step_idle_logout, step_errors, step_line_editing, step_stop_mem_start,
             step_random, step_save]
 
 
@@ -1003,6 +1126,8 @@ def main():
     ap.add_argument("--stream-delay", type=float, default=0.05,
                     help="seconds between 8-byte chunks of the random stream")
     ap.add_argument("--seed", type=int, default=20261121)
+    ap.add_argument("--password-file", help="the console's password (console_password's), "
+                    "first line")
     ap.add_argument("--owned-sample-s", type=float, default=8,
                     help="seconds between the two looks at busy's exits")
     ap.add_argument("--expect-only", action="append", metavar="REGEX",
