@@ -51,6 +51,16 @@ UINTN saved_settings_apply(struct config *cfg, UINT64 usable_ram, char *text, UI
 		.ram_available = 0, .cpu_count = 0,
 	};
 	int errors = config_parse_changes(text, len, &with, &saved_errors);
+	/* `save` never writes these; a set that has one was not written by the shell. */
+	const char *file_only = errors ? NULL : config_file_only_change(cfg, &with);
+	if (file_only) {
+		boot_say("saved settings (UEFI variable %s, %llu bytes) change %s, which only "
+			 "bulkhead.cfg may set, and are ignored, all of them", SAVED_SETTINGS_NAME,
+			 (unsigned long long)len, file_only);
+		boot_say("  (the shell's 'config revert' removes them)");
+		*status = SAVED_FILE_ONLY;
+		return 0;
+	}
 	if (!errors) {
 		lim.ram_available = usable_ram > with.hv.memory ? usable_ram - with.hv.memory : 0;
 		errors = config_validate(&with, &lim, &saved_errors);

@@ -31,6 +31,8 @@ enum saved_settings_status {
 	SAVED_APPLIED = 1,     /* applied on top of bulkhead.cfg */
 	SAVED_IGNORED = 2,     /* there, but it did not parse or validate: ignored, all of it */
 	SAVED_UNREADABLE = 3,  /* the firmware could not read it */
+	SAVED_FILE_ONLY = 4,   /* there, but it changes a key only bulkhead.cfg may set (which
+	                        * `save` never writes): ignored, all of it */
 };
 
 #endif

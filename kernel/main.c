@@ -180,7 +180,8 @@ void kernel_main(struct boot_info *bi)
 	if (!parse_errors && bi->saved_settings_len) {
 		static struct config_errors saved_errors;
 		saved_applied = config_parse_changes((const char *)bi->saved_settings,
-						     bi->saved_settings_len, &cfg, &saved_errors) == 0;
+						     bi->saved_settings_len, &cfg, &saved_errors) == 0 &&
+			       !config_file_only_change(&file_cfg, &cfg);
 		if (!saved_applied)
 			cfg = file_cfg;
 	}

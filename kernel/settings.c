@@ -80,36 +80,6 @@ static int refuse(char *buf, size_t size, const char *message)
 	return report(buf, size);
 }
 
-/* Keys that the file alone sets: they decide what a partition is (its image, type, rights) or
- * how the machine is wired (the console's port and speed), and changing them under a running
- * system is a re-install, not a setting. */
-static const char *fixed_key_changed(const struct config *a, const struct config *b)
-{
-	if (a->hv.serial_port != b->hv.serial_port)
-		return "serial";
-	if (a->hv.baud != b->hv.baud)
-		return "baud";
-	if (a->hv.on_stop != b->hv.on_stop)
-		return "on_stop";
-	/* The console's own password is not the console's to change: whoever holds the ESP
-	 * (the root of trust for the whole config) sets it, and can always reset it. */
-	if (strcmp(a->hv.console_password, b->hv.console_password))
-		return "console_password";
-	for (unsigned i = 0; i < a->partition_count; i++) {
-		const struct partition_config *x = &a->partitions[i], *y = &b->partitions[i];
-		if (strcmp(x->image, y->image))
-			return "image";
-		if (strcmp(x->initrd, y->initrd))
-			return "initrd";
-		if (x->type != y->type)
-			return "type";
-		if (x->privileged != y->privileged)
-			return "privileged";
-		if (x->share_cpus != y->share_cpus)
-			return "share_cpus";
-	}
-	return NULL;
-}
 
 static bool partition_settings_differ(const struct partition_config *a,
 				      const struct partition_config *b)
@@ -152,7 +122,7 @@ int settings_change(const char *text, size_t len, const char *who, char *errors,
 	scratch = next;
 	if (config_parse_changes(text, len, &scratch, &errs))
 		return report(errors, size);
-	const char *fixed = fixed_key_changed(&scratch, &next);
+	const char *fixed = config_file_only_change(&scratch, &next);
 	if (fixed) {
 		char why[CONFIG_ERROR_MESSAGE_MAX];
 		snprintf(why, sizeof why, "%s is set in bulkhead.cfg only, not from the shell", fixed);

@@ -118,6 +118,12 @@ int config_parse_changes(const char *text, size_t len, struct config *cfg,
  * lim may be NULL to check only what does not depend on the machine. */
 int config_validate(const struct config *cfg, const struct config_limits *lim, struct config_errors *errs);
 
+/* The first key that only bulkhead.cfg may set (serial, baud, on_stop, console_password,
+ * image, initrd, type, privileged, share_cpus) whose value differs between a and b, which hold
+ * the same partitions; NULL if none. The shell's `set` and a saved set may change everything
+ * else; the kernel refuses a change, and the loader a saved set, that changes one of these. */
+const char *config_file_only_change(const struct config *a, const struct config *b);
+
 /* The memory cost of an Argon2 encoded hash in KiB (its m= parameter), or 0 if hash is not
  * one (config_parse refuses those). */
 uint32_t config_argon2_memory_kib(const char *hash);

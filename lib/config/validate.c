@@ -197,3 +197,34 @@ int config_validate(const struct config *cfg, const struct config_limits *lim, s
 	config_sort_errors(errs, first_kept);
 	return (int)(errs->count + errs->dropped - before);
 }
+
+/* Keys that the file alone sets: they decide what a partition is (its image, type, rights) or
+ * how the machine is wired (the console's port and speed), and changing them under a running
+ * system is a re-install, not a setting. */
+const char *config_file_only_change(const struct config *a, const struct config *b)
+{
+	if (a->hv.serial_port != b->hv.serial_port)
+		return "serial";
+	if (a->hv.baud != b->hv.baud)
+		return "baud";
+	if (a->hv.on_stop != b->hv.on_stop)
+		return "on_stop";
+	/* The console's own password is not the console's to change: whoever holds the ESP
+	 * (the root of trust for the whole config) sets it, and can always reset it. */
+	if (strcmp(a->hv.console_password, b->hv.console_password))
+		return "console_password";
+	for (unsigned i = 0; i < a->partition_count; i++) {
+		const struct partition_config *x = &a->partitions[i], *y = &b->partitions[i];
+		if (strcmp(x->image, y->image))
+			return "image";
+		if (strcmp(x->initrd, y->initrd))
+			return "initrd";
+		if (x->type != y->type)
+			return "type";
+		if (x->privileged != y->privileged)
+			return "privileged";
+		if (x->share_cpus != y->share_cpus)
+			return "share_cpus";
+	}
+	return NULL;
+}

@@ -76,34 +76,39 @@ else
 	fail "sample config: the Linux kit or the shell is not built (make linux-kit)"
 fi
 
-# 1c. Saved settings across reboots (tests/selftest/saved_settings.c): three boots in one QEMU
+# 1c. Saved settings across reboots (tests/selftest/saved_settings.c): four boots in one QEMU
 # run, OVMF's variables on a writable flash copy, reboots allowed. Boot 1 stores a set that
-# does not fit the config, boot 2 finds it ignored and saves a real change through the
-# hypervisor's settings code and SetVariable, boot 3 has it in force and drops it again.
+# changes a key only the file may set, boot 2 finds it refused for that and stores one that
+# does not fit the config, boot 3 finds it ignored and saves a real change through the
+# hypervisor's settings code and SetVariable, boot 4 has it in force and drops it again.
 savetest="$BUILD/bulkhead-savetest.efi"
 if [ -f "$savetest" ]; then
 	make_esp "$work/saved" "$savetest" "$TOP/tests/configs/demo.cfg" "$hello"
 	QEMU_REBOOT= boot_qemu "$work/saved" "$work/saved.log" 'savetest: the saved set is dropped|savetest: .*fail|stopping: no VMX \(' 120
 	log="$work/saved.log"
-	echo "  (three boots in ${BOOT_SECONDS}s: $BOOT_RESULT)"
+	echo "  (four boots in ${BOOT_SECONDS}s: $BOOT_RESULT)"
 	check "$log" '^\[hv\] savetest: boot 1: storing a set' "boot 1: the hypervisor stores a set through SetVariable and reboots"
+	check "$log" "^boot: saved settings \(UEFI variable BulkheadSettings, [0-9]+ bytes\) change image, which only bulkhead\.cfg may set, and are ignored, all of them\$" \
+		"boot 2: the loader refuses a stored set that changes a file-only key (demo's image), all of it"
+	check "$log" '^\[hv\] savetest: boot 2: the forged set was refused' "boot 2: the kernel was told why it was refused"
+	check_absent "$log" '^host: forged$' "boot 2: not even the forged set's host name was applied"
 	check "$log" "^boot: saved settings \(UEFI variable BulkheadSettings, 32 bytes\) do not fit this bulkhead\.cfg and are ignored, all of them:\$" \
-		"boot 2: the loader finds the stored set and refuses all of it"
+		"boot 3: the loader finds the stored set and refuses all of it"
 	check "$log" "^boot:   BulkheadSettings:1: no partition named 'nosuch' \(partitions are added in bulkhead\.cfg\)\$" \
-		"boot 2: with the config parser's error, its line in the stored set"
-	check "$log" '^\[hv\] savetest: boot 2: the stored set was ignored' "boot 2: the kernel was told it was ignored, and boots the file as it is"
-	check "$log" "^\[hv\] settings changed by 'savetest':\$" "boot 2: a change through the settings code is logged"
+		"boot 3: with the config parser's error, its line in the stored set"
+	check "$log" '^\[hv\] savetest: boot 3: the stored set was ignored' "boot 3: the kernel was told it was ignored, and boots the file as it is"
+	check "$log" "^\[hv\] settings changed by 'savetest':\$" "boot 3: a change through the settings code is logged"
 	check "$log" '^\[hv\] settings: changes saved for the next boot \(UEFI variable BulkheadSettings, [0-9]+ bytes\)$' \
-		"boot 2: save writes the variable at run time"
+		"boot 3: save writes the variable at run time"
 	check "$log" '^boot: saved settings \(UEFI variable BulkheadSettings, [0-9]+ bytes\) applied on top of bulkhead\.cfg:$' \
-		"boot 3: the loader applies the saved set on top of bulkhead.cfg and says so"
-	check "$log" '^boot:   hostname = saved-in-qemu$' "boot 3: the loader lists the saved lines"
-	check "$log" '^host: saved-in-qemu$' "boot 3: the saved host name is in force"
-	check "$log" '^hypervisor: 80 MiB reserved at' "boot 3: the loader made the saved reservation (80 MiB, the file says 64)"
-	check "$log" '^\[hv\] settings: saved changes \(.* bytes\) in force on top of bulkhead\.cfg$' "boot 3: the kernel says they are in force"
-	check "$log" '^\[hv\] savetest: the saved set is dropped$' "boot 3: config revert's path deletes the variable"
+		"boot 4: the loader applies the saved set on top of bulkhead.cfg and says so"
+	check "$log" '^boot:   hostname = saved-in-qemu$' "boot 4: the loader lists the saved lines"
+	check "$log" '^host: saved-in-qemu$' "boot 4: the saved host name is in force"
+	check "$log" '^hypervisor: 80 MiB reserved at' "boot 4: the loader made the saved reservation (80 MiB, the file says 64)"
+	check "$log" '^\[hv\] settings: saved changes \(.* bytes\) in force on top of bulkhead\.cfg$' "boot 4: the kernel says they are in force"
+	check "$log" '^\[hv\] savetest: the saved set is dropped$' "boot 4: config revert's path deletes the variable"
 	n=$(grep -c '^boot: config: ' "$log" || true)
-	[ "$n" = 3 ] && pass "three boots in the run ($n)" || fail "three boots in the run (saw $n)"
+	[ "$n" = 4 ] && pass "four boots in the run ($n)" || fail "four boots in the run (saw $n)"
 else
 	fail "saved settings: build/bulkhead-savetest.efi not built"
 fi

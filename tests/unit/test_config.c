@@ -1827,6 +1827,41 @@ static void test_write_login_keys(void **state)
 	}
 }
 
+static void test_file_only_change(void **state)
+{
+	(void)state;
+	assert_no_errors(parse("[hypervisor]\n" PART_OK));
+	struct config base = cfg;
+	/* Every key `set` and a saved set may change: none is file-only. */
+	static const char *const free_changes[] = {
+		"[hypervisor]\nhostname = x\nmemory = 96M\nlog_level = debug\nescape = ctrl-b\nidle_logout = 1m\n",
+		"[partition p]\nmemory = 128M\ncpus = 1\ncmdline = quiet\nautostart = no\nvcpus = 1\n",
+	};
+	for (unsigned i = 0; i < 2; i++) {
+		cfg = base;
+		assert_int_equal(config_parse_changes(free_changes[i], strlen(free_changes[i]), &cfg, &errs), 0);
+		assert_null(config_file_only_change(&base, &cfg));
+	}
+	static const struct { const char *text, *key; } fixed[] = {
+		{ "[hypervisor]\nserial = com2\n", "serial" },
+		{ "[hypervisor]\nbaud = 9600\n", "baud" },
+		{ "[hypervisor]\non_stop = halt\n", "on_stop" },
+		{ "[hypervisor]\nconsole_password = " HASH_ID "\n", "console_password" },
+		{ "[partition p]\nimage = q.elf\n", "image" },
+		{ "[partition p]\ninitrd = rd.img\n", "initrd" },
+		{ "[partition p]\ntype = linux\n", "type" },
+		{ "[partition p]\nprivileged = yes\n", "privileged" },
+		{ "[partition p]\nshare_cpus = yes\n", "share_cpus" },
+	};
+	for (unsigned i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
+		cfg = base;
+		assert_int_equal(config_parse_changes(fixed[i].text, strlen(fixed[i].text), &cfg, &errs), 0);
+		const char *got = config_file_only_change(&base, &cfg);
+		assert_non_null(got);
+		assert_string_equal(got, fixed[i].key);
+	}
+}
+
 static void test_write_round_trip(void **state)
 {
 	(void)state;
@@ -2028,6 +2063,7 @@ int main(void)
 		cmocka_unit_test(test_idle_logout),
 		cmocka_unit_test(test_console_password_memory),
 		cmocka_unit_test(test_write_login_keys),
+		cmocka_unit_test(test_file_only_change),
 		cmocka_unit_test(test_write_round_trip),
 		cmocka_unit_test(test_parse_changes),
 		cmocka_unit_test(test_parse_changes_errors),
