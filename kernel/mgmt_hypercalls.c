@@ -347,8 +347,10 @@ static int64_t dispatch(struct vcpu *v, uint64_t nr, uint64_t a0, uint64_t a1)
 		memset(out, 0, sizeof *out);
 		memcpy(out->password_hash, hv->console_password, sizeof hv->console_password);
 		out->idle_logout_s = hv->idle_logout;
-		uint64_t hz = partitions_env()->tsc_hz;
-		out->console_idle_ms = hz ? (rdtsc() - console_last_input_tsc()) / (hz / 1000) : 0;
+		/* A byte may come in on another CPU after the TSC is read, or its TSC may be a
+		 * little ahead: that is no idle time, not a wrap-around to centuries of it. */
+		uint64_t hz = partitions_env()->tsc_hz, now = rdtsc(), last = console_last_input_tsc();
+		out->console_idle_ms = hz >= 1000 && now > last ? (now - last) / (hz / 1000) : 0;
 		return HC_OK;
 	}
 	case HC_MGMT_LOGIN_EVENT:
