@@ -80,7 +80,6 @@ static int refuse(char *buf, size_t size, const char *message)
 	return report(buf, size);
 }
 
-
 static bool partition_settings_differ(const struct partition_config *a,
 				      const struct partition_config *b)
 {

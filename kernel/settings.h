@@ -55,11 +55,11 @@ int settings_start_pending(struct partition *p, char *reason, size_t size);
 /* `mem` and `cpus` changed a stopped partition's config directly: the next config follows. */
 void settings_follow_live(const struct partition *p);
 
-/* The next config as text with pending values marked (full), or its changes against the
- * ESP's file (changes_only). Returns the length the whole text needs. */
 /* The hypervisor settings in force now (the shell's login reads its password hash here). */
 const struct hv_config *settings_live_hv(void);
 
+/* The next config as text with pending values marked (full), or its changes against the
+ * ESP's file (changes_only). Returns the length the whole text needs. */
 int settings_write(bool changes_only, char *buf, size_t size);
 
 #endif

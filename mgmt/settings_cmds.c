@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include "lib/config/config.h"
 #include "mgmt/shell_internal.h"
 
 /* What each key the console may set takes effect with. Everything else is the file's alone. */
@@ -33,23 +34,12 @@ static const struct settable settable[] = {
 	{ "cmdline",   true,  NEXT_START },
 	{ "autostart", true,  NOW },         /* read at boot, but nothing to rebuild for it */
 };
-/* Keys of the file that the console may not set (a clear refusal instead of "unknown key"). */
-static const char file_only_keys[] =
-	" serial baud on_stop console_password image initrd type privileged share_cpus ";
-
 static const struct settable *find_settable(const char *key, bool partition)
 {
 	for (size_t i = 0; i < sizeof settable / sizeof settable[0]; i++)
 		if (settable[i].partition == partition && !strcmp(settable[i].key, key))
 			return &settable[i];
 	return NULL;
-}
-
-static bool file_only(const char *key)
-{
-	char word[24];
-	int n = snprintf(word, sizeof word, " %s ", key);
-	return n > 2 && (size_t)n < sizeof word && strstr(file_only_keys, word);
 }
 
 /* The next word of *p (blank-separated), NUL-terminated in place; NULL at the end. */
@@ -106,7 +96,7 @@ void shell_set(struct shell *sh, const char *usage, char *rest)
 		return;
 	}
 	/* "set memory 128M" is the hypervisor's; "set web memory 1G" the partition's. */
-	bool partition = find_settable(first, false) == NULL && !file_only(first);
+	bool partition = find_settable(first, false) == NULL && !config_key_is_file_only(first);
 	const char *name = partition ? first : NULL;
 	const char *key = partition ? second : first;
 	char value[LINE_MAX_CHARS + 1];
@@ -117,7 +107,7 @@ void shell_set(struct shell *sh, const char *usage, char *rest)
 		return;
 	}
 	const struct settable *s = find_settable(key, partition);
-	if (!s && file_only(key)) {
+	if (!s && config_key_is_file_only(key)) {
 		out_line(sh, "error: %s is set in bulkhead.cfg only, not from the shell", key);
 		return;
 	}

@@ -123,6 +123,9 @@ int config_validate(const struct config *cfg, const struct config_limits *lim, s
  * the same partitions; NULL if none. The shell's `set` and a saved set may change everything
  * else; the kernel refuses a change, and the loader a saved set, that changes one of these. */
 const char *config_file_only_change(const struct config *a, const struct config *b);
+/* Whether key names one of those keys (the shell refuses `set` of it by name, with the file's
+ * reason, rather than as an unknown key). */
+bool config_key_is_file_only(const char *key);
 
 /* The memory cost of an Argon2 encoded hash in KiB (its m= parameter), or 0 if hash is not
  * one (config_parse refuses those). */

@@ -228,3 +228,16 @@ const char *config_file_only_change(const struct config *a, const struct config 
 	}
 	return NULL;
 }
+
+bool config_key_is_file_only(const char *key)
+{
+	/* The names of what config_file_only_change compares, kept beside it. */
+	static const char names[][20] = {
+		"serial", "baud", "on_stop", "console_password", "image", "initrd", "type",
+		"privileged", "share_cpus",
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcmp(names[i], key))
+			return true;
+	return false;
+}

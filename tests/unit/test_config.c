@@ -1842,6 +1842,10 @@ static void test_file_only_change(void **state)
 		assert_int_equal(config_parse_changes(free_changes[i], strlen(free_changes[i]), &cfg, &errs), 0);
 		assert_null(config_file_only_change(&base, &cfg));
 	}
+	static const char *const free_keys[] = { "hostname", "memory", "log_level", "escape",
+		"idle_logout", "cpus", "cmdline", "autostart", "vcpus", "nosuch", "" };
+	for (unsigned i = 0; i < sizeof free_keys / sizeof free_keys[0]; i++)
+		assert_false(config_key_is_file_only(free_keys[i]));
 	static const struct { const char *text, *key; } fixed[] = {
 		{ "[hypervisor]\nserial = com2\n", "serial" },
 		{ "[hypervisor]\nbaud = 9600\n", "baud" },
@@ -1859,6 +1863,8 @@ static void test_file_only_change(void **state)
 		const char *got = config_file_only_change(&base, &cfg);
 		assert_non_null(got);
 		assert_string_equal(got, fixed[i].key);
+		/* ... and the shell knows it by that name. */
+		assert_true(config_key_is_file_only(fixed[i].key));
 	}
 }
 
