@@ -287,16 +287,12 @@ static bool parse_duration(struct span v, uint32_t *seconds)
 		*seconds = 0;
 		return true;
 	}
-	size_t at = 0;
-	uint64_t n, unit = 1;
-	if (!take_digits(v, &at, &n))
-		return false;
-	if (at + 1 == v.n) {
-		char u = v.p[at];
+	uint64_t unit = 1, n;
+	if (v.n && !is_digit(v.p[v.n - 1])) {
+		char u = v.p[--v.n];
 		unit = u == 's' ? 1 : u == 'm' ? 60 : u == 'h' ? 3600 : 0;
-		at++;
 	}
-	if (at != v.n || unit == 0 || n * unit > CONFIG_IDLE_LOGOUT_MAX)
+	if (!unit || !parse_number(v, false, CONFIG_IDLE_LOGOUT_MAX / unit, &n))
 		return false;
 	*seconds = (uint32_t)(n * unit);
 	return true;
