@@ -14,8 +14,7 @@
 
 static void event(struct shell *sh, uint32_t what, uint32_t failures)
 {
-	if (sh->ops->login_event)
-		sh->ops->login_event(sh->ops->ctx, what, failures);
+	sh->ops->login_event(sh->ops->ctx, what, failures);
 }
 
 /* Writes through a volatile pointer, so the compiler cannot drop it as a dead store. */
@@ -37,7 +36,7 @@ void login_start(struct shell *sh)
 	struct login *l = &sh->login;
 	memset(l, 0, sizeof *l);
 	line_edit_init(&l->pw);
-	int64_t rc = sh->ops->login_info ? sh->ops->login_info(sh->ops->ctx, &l->info) : -1;
+	int64_t rc = sh->ops->login_info(sh->ops->ctx, &l->info);
 	l->info.password_hash[sizeof l->info.password_hash - 1] = '\0';
 	l->required = rc >= 0 && l->info.password_hash[0];
 	l->in = !l->required;
@@ -71,9 +70,9 @@ static void discard_typed(struct shell *sh)
 /* Waits for the delay of the failures-th wrong password, discarding typed bytes. */
 static void delay_after_failure(struct shell *sh, unsigned failures)
 {
-	unsigned s = failures >= 6 ? LOGIN_DELAY_MAX_S : 1u << failures;
-	if (s > LOGIN_DELAY_MAX_S)
-		s = LOGIN_DELAY_MAX_S;
+	unsigned s = LOGIN_DELAY_MAX_S;
+	if (failures < 31 && (1u << failures) < s)
+		s = 1u << failures;
 	uint64_t until = sh->ops->now_ms(sh->ops->ctx) + (uint64_t)s * 1000;
 	for (uint64_t now; (now = sh->ops->now_ms(sh->ops->ctx)) < until;) {
 		discard_typed(sh);
@@ -125,12 +124,13 @@ void login_feed(struct shell *sh, uint8_t byte)
 	if (ev == LINE_PENDING)
 		return;
 	out_str(sh, "\r\n");
-	/* An empty line (Enter to wake the console) is not an attempt. */
-	if (ev == LINE_DONE && line_edit_text(&l->pw)[0]) {
-		const char *pw = line_edit_text(&l->pw);
+	/* An empty line (Enter to wake the console) is not an attempt. check() wipes what it
+	 * was given; anything else typed is wiped here. */
+	const char *pw = line_edit_text(&l->pw);
+	if (ev == LINE_DONE && pw[0])
 		check(sh, pw, strlen(pw));
-	}
-	forget_password(l);
+	else
+		forget_password(l);
 	out_str(sh, l->in ? SHELL_PROMPT : LOGIN_PROMPT);
 }
 
