@@ -427,6 +427,15 @@ def console_session(s, name, checks):
         s.lost = True
 
 
+def console_shows(s, name, regex, what):
+    """console NAME; while attached, a line of the partition's matching regex (within 20 s) is
+    the check what; then back to the shell."""
+    def during(after):
+        m = s.wait_for(regex, 20, after)
+        s.check(m, what, "" if m else s.why_not(20, after))
+    console_session(s, name, during)
+
+
 def step_console_replay(s):
     def during(after):
         # Replay: the ticker's first line was printed once, at its start, long before the
@@ -611,12 +620,9 @@ def step_owned_cpu(s):
     out = s.command("start busy")
     s.answer(out, r"^started 'busy'$", "start busy: built on CPU 0, run on CPU 1")
 
-    def during(after):
-        m = s.wait_for(r"^busy: 'busy' has 32 MiB and spins with interrupts off$", 20, after)
-        s.check(m, "console busy: the restarted guest runs on CPU 1 in its new 32 MiB "
-                "(its EPT rebuilt, the old one invalidated there)",
-                "" if m else s.why_not(20, after))
-    console_session(s, "busy", during)
+    console_shows(s, "busy", r"^busy: 'busy' has 32 MiB and spins with interrupts off$",
+                  "console busy: the restarted guest runs on CPU 1 in its new 32 MiB "
+                  "(its EPT rebuilt, the old one invalidated there)")
     again = info_figures(s, "busy")
     s.check(again and again[2].startswith("vcpu 0: on CPU 1") and again[0] > 0,
             "info busy: running on CPU 1 again, its guest time counting", "%r" % (again,))
@@ -757,11 +763,8 @@ def step_stop_mem_start(s):
     s.check(r and r["state"] in RUNNING and r["mem"] == "32",
             "list shows ticker running with 32 MiB", "row %r; %s" % (r, tail(out or "", 300)))
 
-    def during(after):
-        m = s.wait_for(r"^ticker: I have 32 MiB$", 20, after)
-        s.check(m, "console ticker: the guest's own view 'ticker: I have 32 MiB'",
-                "" if m else s.why_not(20, after))
-    console_session(s, "ticker", during)
+    console_shows(s, "ticker", r"^ticker: I have 32 MiB$",
+                  "console ticker: the guest's own view 'ticker: I have 32 MiB'")
 
     out = s.command("restart ticker")
     s.answer(out, r"^restarted 'ticker'$", "restart ticker")
@@ -1000,11 +1003,8 @@ def step_settings(s):
     s.answer(s.command("restart busy"), r"^restarted 'busy'$", "restart busy")
     s.answer(s.command("info busy"), r"^memory: 16 MiB$", "info busy: 16 MiB after its restart")
 
-    def during(after):
-        m = s.wait_for(r"^busy: 'busy' has 16 MiB and spins with interrupts off$", 20, after)
-        s.check(m, "console busy: the guest itself was given 16 MiB",
-                "" if m else s.why_not(20, after))
-    console_session(s, "busy", during)
+    console_shows(s, "busy", r"^busy: 'busy' has 16 MiB and spins with interrupts off$",
+                  "console busy: the guest itself was given 16 MiB")
     out = s.command("config changes")
     s.check(out is not None and re.search(r"^hostname = lab-2$", out, re.M) and
             re.search(r"^memory = 96M$", out, re.M) and
